@@ -8,6 +8,7 @@ mod assets;
 mod bench;
 mod codegen;
 mod fixtures;
+mod test;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -20,7 +21,8 @@ fn main() -> Result<()> {
         "assets" => assets::run(&rest),
         "fixtures" => fixtures::run(&rest),
         "bench" => bench::run(&rest),
-        other => bail!("unknown task `{other}`; try codegen, assets, fixtures or bench"),
+        "test" => test::run(&rest),
+        other => bail!("unknown task `{other}`; try test, codegen, assets, fixtures or bench"),
     }
 }
 
