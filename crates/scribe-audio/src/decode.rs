@@ -1,0 +1,426 @@
+//! Container and codec decoding with symphonia, packet by packet.
+//!
+//! The container is detected from the content (symphonia's probe reads the
+//! leading bytes; no file-name hint is given), so a misnamed file still
+//! decodes. Opus comes from libopus through `symphonia-adapter-libopus`.
+//!
+//! Decoding never loops forever: the loop ends at the end of the stream, on
+//! an unrecoverable error, or after too many undecodable packets in a row.
+
+use std::io::ErrorKind;
+use std::sync::OnceLock;
+
+use symphonia::core::codecs::CodecParameters;
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::registry::CodecRegistry;
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::{MediaSource, MediaSourceStream};
+use symphonia::core::meta::MetadataOptions;
+
+use crate::error::AudioError;
+
+/// More undecodable packets than this in a row means the stream is corrupt,
+/// not merely a damaged frame the decoder can skip.
+const MAX_CONSECUTIVE_ERRORS: u32 = 32;
+
+/// Above this share of undecodable packets the file is called corrupt even
+/// when some audio came out.
+const MAX_ERROR_SHARE: f64 = 0.2;
+
+/// Upper bound on accepted sample rates (the highest rate any supported
+/// codec produces is 768 kHz).
+pub(crate) const MAX_SAMPLE_RATE: u32 = 768_000;
+
+/// Codec resets (chained streams) tolerated before giving up.
+const MAX_RESETS: u32 = 16;
+
+fn codecs() -> &'static CodecRegistry {
+    static REGISTRY: OnceLock<CodecRegistry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut registry = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
+        registry
+    })
+}
+
+/// The container a byte prefix announces, if any (used to tell "truncated" or
+/// "corrupt" from "not audio at all" when the probe gives up).
+pub(crate) fn sniff_container(prefix: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| prefix.starts_with(magic);
+    if starts(b"RIFF") && prefix.get(8..12) == Some(b"WAVE") {
+        Some("wav")
+    } else if starts(b"fLaC") {
+        Some("flac")
+    } else if starts(b"OggS") {
+        Some("ogg")
+    } else if starts(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some("webm")
+    } else if prefix.get(4..8) == Some(b"ftyp") {
+        Some("mp4")
+    } else if starts(b"ID3") || (prefix.len() >= 2 && prefix[0] == 0xFF && prefix[1] & 0xE0 == 0xE0)
+    {
+        Some("mp3")
+    } else {
+        None
+    }
+}
+
+/// Facts about the decoded stream.
+#[derive(Debug, Clone)]
+pub(crate) struct StreamFacts {
+    pub(crate) sample_rate: u32,
+    pub(crate) channels: u16,
+    pub(crate) format: String,
+    pub(crate) codec: String,
+    /// Frames the container announces, when it does.
+    pub(crate) declared_frames: Option<u64>,
+}
+
+/// A symphonia format reader plus decoder for the first audio track,
+/// producing interleaved f32 frames.
+pub(crate) struct PacketDecoder<'s> {
+    format: Box<dyn FormatReader + 's>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    facts: StreamFacts,
+    /// Known container from the magic bytes, for error wording.
+    container_hint: Option<&'static str>,
+    decoded_frames: u64,
+    packets: u64,
+    failed_packets: u64,
+    consecutive_errors: u32,
+    resets: u32,
+    finished: bool,
+    interleaved: Vec<f32>,
+}
+
+impl std::fmt::Debug for PacketDecoder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PacketDecoder")
+            .field("facts", &self.facts)
+            .field("decoded_frames", &self.decoded_frames)
+            .finish_non_exhaustive()
+    }
+}
+
+fn map_open_error(err: SymphoniaError, container: Option<&'static str>) -> AudioError {
+    match (err, container) {
+        (SymphoniaError::IoError(e), Some(_)) if e.kind() == ErrorKind::UnexpectedEof => {
+            AudioError::Truncated {
+                detail: "the stream ends inside its header".into(),
+            }
+        }
+        (SymphoniaError::IoError(e), None) if e.kind() == ErrorKind::UnexpectedEof => {
+            AudioError::UnrecognizedFormat
+        }
+        (SymphoniaError::IoError(e), _) => AudioError::Corrupt {
+            detail: format!("read error: {}", e.kind()),
+        },
+        (SymphoniaError::DecodeError(msg), Some(_)) => AudioError::Corrupt {
+            detail: msg.to_string(),
+        },
+        // With a known container, the reader's "unsupported" means a part it
+        // needs is absent (cut off) or unreadable, not an exotic codec: codec
+        // support is checked separately once the track is known.
+        (SymphoniaError::Unsupported(msg), Some(c)) => {
+            if msg.contains("missing") {
+                AudioError::Truncated {
+                    detail: format!("{c}: {msg}"),
+                }
+            } else {
+                AudioError::Corrupt {
+                    detail: format!("{c}: {msg}"),
+                }
+            }
+        }
+        (SymphoniaError::LimitError(msg), _) => AudioError::Corrupt {
+            detail: msg.to_string(),
+        },
+        (_, None) => AudioError::UnrecognizedFormat,
+        (other, Some(_)) => AudioError::Corrupt {
+            detail: other.to_string(),
+        },
+    }
+}
+
+impl<'s> PacketDecoder<'s> {
+    /// Probes the source's content and prepares a decoder for its first
+    /// audio track.
+    pub(crate) fn open(
+        source: Box<dyn MediaSource + 's>,
+        prefix: &[u8],
+    ) -> Result<Self, AudioError> {
+        let container_hint = sniff_container(prefix);
+        let mss = MediaSourceStream::new(source, Default::default());
+        let format = symphonia::default::get_probe()
+            .probe(
+                &Hint::new(),
+                mss,
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
+            .map_err(|e| map_open_error(e, container_hint))?;
+
+        let format_name = format.format_info().short_name.to_string();
+        let track = format
+            .default_track(TrackType::Audio)
+            .or_else(|| format.first_track(TrackType::Audio));
+        let Some(track) = track else {
+            return Err(AudioError::NoAudioTrack);
+        };
+        let Some(CodecParameters::Audio(params)) = track.codec_params.as_ref() else {
+            return Err(AudioError::NoAudioTrack);
+        };
+        let params = params.clone();
+        let track_id = track.id;
+        let declared_frames = track.num_frames;
+
+        if let Some(rate) = params.sample_rate
+            && (rate == 0 || rate > MAX_SAMPLE_RATE)
+        {
+            return Err(AudioError::InvalidSampleRate { rate });
+        }
+        if let Some(channels) = params.channels.as_ref()
+            && channels.count() == 0
+        {
+            return Err(AudioError::InvalidChannels { channels: 0 });
+        }
+
+        let decoder = codecs()
+            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+            .map_err(|err| match err {
+                SymphoniaError::Unsupported(_) => AudioError::UnsupportedCodec {
+                    codec: codec_label(&params),
+                },
+                other => AudioError::Corrupt {
+                    detail: other.to_string(),
+                },
+            })?;
+        let codec = decoder.codec_info().short_name.to_string();
+
+        Ok(Self {
+            format,
+            decoder,
+            track_id,
+            facts: StreamFacts {
+                sample_rate: params.sample_rate.unwrap_or(0),
+                channels: params
+                    .channels
+                    .as_ref()
+                    .map(|c| u16::try_from(c.count()).unwrap_or(u16::MAX))
+                    .unwrap_or(0),
+                format: format_name,
+                codec,
+                declared_frames,
+            },
+            container_hint,
+            decoded_frames: 0,
+            packets: 0,
+            failed_packets: 0,
+            consecutive_errors: 0,
+            resets: 0,
+            finished: false,
+            interleaved: Vec::new(),
+        })
+    }
+
+    /// What is known about the stream so far (rate and channels are updated
+    /// from the first decoded buffer).
+    pub(crate) fn facts(&self) -> &StreamFacts {
+        &self.facts
+    }
+
+    /// Frames decoded so far.
+    pub(crate) fn decoded_frames(&self) -> u64 {
+        self.decoded_frames
+    }
+
+    /// Decodes the next packet of the audio track. Returns interleaved frames
+    /// (`facts().channels` samples per frame), or `None` at the end.
+    pub(crate) fn next_block(&mut self) -> Result<Option<&[f32]>, AudioError> {
+        if self.finished {
+            return Ok(None);
+        }
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(packet)) => packet,
+                Ok(None) => return self.finish().map(|()| None),
+                Err(SymphoniaError::ResetRequired) => {
+                    self.reset_decoder()?;
+                    continue;
+                }
+                Err(SymphoniaError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
+                    self.finished = true;
+                    return Err(AudioError::Truncated {
+                        detail: "the stream ends inside a packet".into(),
+                    });
+                }
+                Err(SymphoniaError::DecodeError(msg)) => {
+                    self.note_failure(msg)?;
+                    continue;
+                }
+                Err(other) => {
+                    self.finished = true;
+                    return Err(AudioError::Corrupt {
+                        detail: other.to_string(),
+                    });
+                }
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            self.packets += 1;
+            match self.decoder.decode(&packet) {
+                Ok(buffer) => {
+                    self.consecutive_errors = 0;
+                    let frames = buffer.frames();
+                    if frames == 0 {
+                        continue;
+                    }
+                    let spec = buffer.spec();
+                    let rate = spec.rate();
+                    let channels = spec.channels().count();
+                    if rate == 0 || rate > MAX_SAMPLE_RATE {
+                        self.finished = true;
+                        return Err(AudioError::InvalidSampleRate { rate });
+                    }
+                    if channels == 0 {
+                        self.finished = true;
+                        return Err(AudioError::InvalidChannels { channels: 0 });
+                    }
+                    let channels16 = u16::try_from(channels).unwrap_or(u16::MAX);
+                    if self.decoded_frames > 0
+                        && (rate != self.facts.sample_rate || channels16 != self.facts.channels)
+                    {
+                        self.finished = true;
+                        return Err(AudioError::Corrupt {
+                            detail: "the sample rate or channel count changes mid-stream".into(),
+                        });
+                    }
+                    self.facts.sample_rate = rate;
+                    self.facts.channels = channels16;
+                    buffer.copy_to_vec_interleaved(&mut self.interleaved);
+                    self.decoded_frames += frames as u64;
+                    return Ok(Some(&self.interleaved));
+                }
+                Err(SymphoniaError::DecodeError(msg)) => self.note_failure(msg)?,
+                Err(SymphoniaError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
+                    self.note_failure("packet shorter than its header says")?;
+                }
+                Err(SymphoniaError::IoError(_)) => self.note_failure("unreadable packet")?,
+                Err(SymphoniaError::ResetRequired) => self.reset_decoder()?,
+                Err(SymphoniaError::Unsupported(what)) => {
+                    self.finished = true;
+                    return Err(AudioError::UnsupportedCodec {
+                        codec: format!("{}: {what}", self.facts.codec),
+                    });
+                }
+                Err(other) => {
+                    self.finished = true;
+                    return Err(AudioError::Corrupt {
+                        detail: other.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn note_failure(&mut self, msg: &'static str) -> Result<(), AudioError> {
+        self.failed_packets += 1;
+        self.consecutive_errors += 1;
+        if self.consecutive_errors > MAX_CONSECUTIVE_ERRORS {
+            self.finished = true;
+            return Err(AudioError::Corrupt {
+                detail: format!(
+                    "{} packets in a row undecodable: {msg}",
+                    self.consecutive_errors
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn reset_decoder(&mut self) -> Result<(), AudioError> {
+        self.resets += 1;
+        if self.resets > MAX_RESETS {
+            self.finished = true;
+            return Err(AudioError::Corrupt {
+                detail: "too many stream resets".into(),
+            });
+        }
+        self.decoder.reset();
+        Ok(())
+    }
+
+    /// End-of-stream checks: no audio, too many bad packets, fewer frames
+    /// than the container announced.
+    fn finish(&mut self) -> Result<(), AudioError> {
+        self.finished = true;
+        if self.decoded_frames == 0 {
+            return Err(if self.failed_packets > 0 {
+                AudioError::Corrupt {
+                    detail: "no packet could be decoded".into(),
+                }
+            } else if self.container_hint.is_some() && self.facts.declared_frames.unwrap_or(0) > 0 {
+                AudioError::Truncated {
+                    detail: "the header announces audio but none follows".into(),
+                }
+            } else {
+                AudioError::Empty
+            });
+        }
+        let total = self.packets.max(1) as f64;
+        if self.failed_packets as f64 / total > MAX_ERROR_SHARE {
+            return Err(AudioError::Corrupt {
+                detail: format!(
+                    "{} of {} packets undecodable",
+                    self.failed_packets, self.packets
+                ),
+            });
+        }
+        if let Some(declared) = self.facts.declared_frames {
+            // Encoders pad and trim a little; a real truncation loses far
+            // more than one packet's worth.
+            let slack = 8192u64.max(declared / 100);
+            if declared > self.decoded_frames + slack {
+                return Err(AudioError::Truncated {
+                    detail: format!(
+                        "{} of {} announced frames present",
+                        self.decoded_frames, declared
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn codec_label(params: &symphonia::core::codecs::audio::AudioCodecParameters) -> String {
+    use symphonia::core::codecs::audio::well_known as known;
+    let names = [
+        (known::CODEC_ID_AC3, "ac3"),
+        (known::CODEC_ID_EAC3, "eac3"),
+        (known::CODEC_ID_ALAC, "alac"),
+        (known::CODEC_ID_WMA, "wma"),
+        (known::CODEC_ID_SPEEX, "speex"),
+        (known::CODEC_ID_DCA, "dts"),
+        (known::CODEC_ID_MP1, "mp1"),
+        (known::CODEC_ID_MP2, "mp2"),
+        (known::CODEC_ID_WAVPACK, "wavpack"),
+        (known::CODEC_ID_TRUEHD, "truehd"),
+        (known::CODEC_ID_ADPCM_G722, "g722"),
+        (known::CODEC_ID_ADPCM_G726, "g726"),
+        (
+            symphonia::core::codecs::audio::CODEC_ID_NULL_AUDIO,
+            "unknown",
+        ),
+    ];
+    names
+        .iter()
+        .find(|(id, _)| *id == params.codec)
+        .map(|(_, name)| (*name).to_string())
+        .unwrap_or_else(|| format!("codec id {}", params.codec))
+}
