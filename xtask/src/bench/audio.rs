@@ -12,7 +12,8 @@ use super::consult;
 
 const USAGE: &str = "usage: cargo xtask bench audio [--lengths 60,120] [--formats mp3] \
 [--repeats 3] [--modes default,sequential] [--python PATH] [--baseline PATH] \
-[--python-lengths 60] [--python-repeats 1] [--no-python] [--cache DIR] [--seed N]";
+[--python-lengths 60] [--python-repeats 1] [--no-python] [--cache DIR] [--seed N] \
+[--generate-only]";
 
 struct Options {
     lengths: Vec<u32>,
@@ -24,6 +25,7 @@ struct Options {
     python_lengths: Vec<u32>,
     python_repeats: usize,
     no_python: bool,
+    generate_only: bool,
     cache: PathBuf,
     seed: u64,
 }
@@ -52,6 +54,7 @@ fn parse(args: &[String]) -> Result<Options> {
         python_lengths: vec![60],
         python_repeats: 1,
         no_python: false,
+        generate_only: false,
         cache: root.join("target/bench-audio"),
         seed: 20_261_125,
     };
@@ -71,6 +74,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--python-lengths" => o.python_lengths = list(value()?)?,
             "--python-repeats" => o.python_repeats = value()?.parse()?,
             "--no-python" => o.no_python = true,
+            "--generate-only" => o.generate_only = true,
             "--cache" => o.cache = value()?.into(),
             "--seed" => o.seed = value()?.parse()?,
             "-h" | "--help" => bail!("{USAGE}"),
@@ -90,6 +94,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     crate::fixtures::synth::require_tools()?;
     for &minutes in &o.lengths {
         ensure_audio(&o, minutes)?;
+    }
+    if o.generate_only {
+        return Ok(());
     }
     let exe = build_rust_bench()?;
     let machine = machine_state();

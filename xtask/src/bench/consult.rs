@@ -179,6 +179,7 @@ pub(crate) fn generate(dir: &Path, minutes: u32, formats: &[String], seed: u64) 
     write_truth(
         &dir.join(format!("{name}.truth.json")),
         minutes,
+        seed,
         total,
         &spoken,
     )
@@ -186,7 +187,13 @@ pub(crate) fn generate(dir: &Path, minutes: u32, formats: &[String], seed: u64) 
 
 /// Ground truth in the shape `baseline.py` scores against: speech intervals
 /// (one per placed sentence, trimmed) in seconds.
-fn write_truth(path: &Path, minutes: u32, total: usize, spoken: &[Spoken]) -> Result<()> {
+fn write_truth(
+    path: &Path,
+    minutes: u32,
+    seed: u64,
+    total: usize,
+    spoken: &[Spoken],
+) -> Result<()> {
     let rate = f64::from(RATE);
     let speech: Vec<serde_json::Value> = spoken
         .iter()
@@ -211,6 +218,7 @@ fn write_truth(path: &Path, minutes: u32, total: usize, spoken: &[Spoken]) -> Re
         "generator": "cargo xtask bench",
         "generator_version": GENERATOR_VERSION,
         "minutes": minutes,
+        "seed": seed,
         "duration_s": total as f64 / rate,
         "sample_rate": RATE,
         "channels": CHANNELS,
