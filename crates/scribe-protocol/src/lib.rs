@@ -1,1 +1,57 @@
-//! scribe-protocol
+//! Wire types and pure protocol logic for EkaScribe, spoken over the open
+//! MedScribeAlliance protocol (v0.1).
+//!
+//! This crate is the bottom layer of the SDK: it knows every JSON shape,
+//! path, error code and naming rule of the protocol, and does no I/O at all
+//! (no sockets, no files, no clock, no async runtime). The transport, the
+//! local simulator and the façade build on it; it is also useful alone, for
+//! example to verify webhook signatures in a receiver.
+//!
+//! # Design
+//!
+//! * **Tolerant reading.** Servers disagree (the spec, Eka's production
+//!   service and the reference server each have their own dialect) and newer
+//!   servers add things. Every wire object keeps fields it does not know in a
+//!   flattened `extra` map and writes them back unchanged; explicit `null`s are
+//!   kept too. Every enum keeps strings it does not know as `Other(String)`.
+//!   Timestamps read epoch numbers and ISO 8601 strings ([`Timestamp`]) and are
+//!   written back in the form they came in. So a body read and written again
+//!   is the same JSON value.
+//! * **Strict writing.** Requests omit every field that is unset; enums write
+//!   the documented strings. Requests can be checked before sending
+//!   ([`session::CreateSessionRequest::validate`]), with errors that say what
+//!   is wrong and how to fix it.
+//! * **No I/O.** Functions take bytes, strings and the current time as
+//!   arguments (see [`webhook::verify`]), so everything here is deterministic
+//!   and testable without a network.
+//! * **No secrets or patient data in errors.** `Debug` redacts credentials and
+//!   tokens; [`error::ApiError`] keeps a server's error message but never a
+//!   raw body.
+//!
+//! # Modules
+//!
+//! * [`error`]: the error envelope, [`error::ErrorCode`] and
+//!   [`error::ApiError::from_response`] for any failed answer.
+//! * [`chunk`]: audio chunk names (`chunk_0.wav`) and their Content-Types.
+//! * [`webhook`]: webhook registration, events and `X-MSA-Signature`.
+//! * [`paths`]: every request path.
+//! * [`auth`]: login and refresh bodies.
+//!
+//! With the `schemars` feature every public wire type implements
+//! `schemars::JsonSchema`; `cargo xtask codegen` writes those schemas to
+//! `docs/schema/`.
+
+#![deny(missing_docs)]
+
+mod open_enum;
+mod timestamp;
+mod tolerant;
+
+pub mod auth;
+pub mod chunk;
+pub mod error;
+pub mod paths;
+pub mod webhook;
+
+pub use timestamp::Timestamp;
+pub use tolerant::Extra;

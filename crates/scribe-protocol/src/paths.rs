@@ -1,0 +1,95 @@
+//! Every request path of the protocol.
+//!
+//! Protocol paths are appended to the protocol base URL (for Eka,
+//! `https://api.eka.care/voice`); [`LOGIN`] and [`REFRESH`] go to the auth
+//! base URL. Ids and file names are percent-encoded as path segments, so an
+//! id with unusual characters cannot change the path.
+//!
+//! ```
+//! use scribe_protocol::paths;
+//!
+//! assert_eq!(paths::session_audio("ses_1", "chunk_0.wav"), "/v1/sessions/ses_1/audio/chunk_0.wav");
+//! assert_eq!(paths::process_template("ses_1", Some("soap")), "/v1/sessions/ses_1/process/template/soap");
+//! ```
+
+use std::fmt::Write as _;
+
+/// Client-credentials login (auth base URL).
+pub const LOGIN: &str = "/connect-auth/v1/account/login";
+/// Token refresh (auth base URL).
+pub const REFRESH: &str = "/connect-auth/v1/account/refresh-token";
+/// Discovery document under the protocol base URL (Eka).
+pub const DISCOVERY: &str = "/v1/.well-known/medscribealliance";
+/// Discovery document at the host root (spec and reference server).
+pub const DISCOVERY_ROOT: &str = "/.well-known/medscribealliance";
+/// Create a session (`POST`).
+pub const SESSIONS: &str = "/v1/sessions";
+/// List templates (`GET`).
+pub const TEMPLATES: &str = "/v1/templates";
+/// Query parameter selecting one template's results on `GET` session.
+pub const TEMPLATE_ID_QUERY: &str = "template_id";
+/// Header carrying the protocol version a client speaks.
+pub const VERSION_HEADER: &str = "MSA-Version";
+/// The protocol version this crate speaks.
+pub const PROTOCOL_VERSION: &str = "0.1";
+
+/// `GET` / `PATCH /v1/sessions/{id}`.
+pub fn session(id: &str) -> String {
+    format!("{SESSIONS}/{}", segment(id))
+}
+
+/// `POST /v1/sessions/{id}/audio/{file_name}`: upload one audio file.
+pub fn session_audio(id: &str, file_name: &str) -> String {
+    format!("{SESSIONS}/{}/audio/{}", segment(id), segment(file_name))
+}
+
+/// `POST /v1/sessions/{id}/end`: commit the audio and start processing.
+pub fn session_end(id: &str) -> String {
+    format!("{SESSIONS}/{}/end", segment(id))
+}
+
+/// `POST /v1/sessions/{id}/process/template[/{template_id}]`.
+pub fn process_template(id: &str, template_id: Option<&str>) -> String {
+    match template_id {
+        Some(template) => format!(
+            "{SESSIONS}/{}/process/template/{}",
+            segment(id),
+            segment(template)
+        ),
+        None => format!("{SESSIONS}/{}/process/template", segment(id)),
+    }
+}
+
+/// `DELETE {webhooks_url}/{webhook_id}`: the path suffix to append.
+pub fn webhook(webhook_id: &str) -> String {
+    format!("/{}", segment(webhook_id))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_cannot_escape_the_path() {
+        assert_eq!(session("../admin"), "/v1/sessions/..%2Fadmin");
+        assert_eq!(session_end("a b?c"), "/v1/sessions/a%20b%3Fc/end");
+        assert_eq!(
+            process_template("s", None),
+            "/v1/sessions/s/process/template"
+        );
+    }
+}
