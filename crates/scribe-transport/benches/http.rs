@@ -1,0 +1,2 @@
+//! Placeholder replaced below once the simulator API is available.
+fn main() {}

@@ -1,0 +1,129 @@
+//! Which URLs the transport agrees to talk to.
+//!
+//! `https`/`wss` always; plain `http`/`ws` only to a loopback host
+//! (127.0.0.0/8, `::1`, `localhost`) unless the caller opted in with
+//! [`crate::TransportConfig::allow_insecure_http`], because credentials and
+//! patient audio would otherwise cross the network in clear text.
+
+use std::net::IpAddr;
+
+use http::Uri;
+
+use crate::error::{Error, ErrorKind};
+
+/// Whether a URL's scheme is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Security {
+    Tls,
+    Plain,
+}
+
+/// Parses `url` and checks its scheme against the plain-HTTP policy.
+pub(crate) fn check(url: &str, allow_insecure: bool, websocket: bool) -> Result<Uri, Error> {
+    let uri: Uri = url.parse().map_err(|e| {
+        Error::new(
+            ErrorKind::Config,
+            format!("not a valid URL: {}", short(url)),
+        )
+        .with_source(e)
+        .with_hint("URLs look like https://api.eka.care/voice")
+    })?;
+    let host = uri.host().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Config,
+            format!("URL has no host: {}", short(url)),
+        )
+    })?;
+    let security = match (uri.scheme_str(), websocket) {
+        (Some("https"), false) | (Some("wss"), true) => Security::Tls,
+        (Some("http"), false) | (Some("ws"), true) => Security::Plain,
+        (scheme, _) => {
+            let expected = if websocket { "wss://" } else { "https://" };
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!(
+                    "unsupported URL scheme {:?} in {}",
+                    scheme.unwrap_or(""),
+                    short(url)
+                ),
+            )
+            .with_hint(format!("use an {expected} URL")));
+        }
+    };
+    if security == Security::Plain && !allow_insecure && !is_loopback(host) {
+        let (plain, secure) = if websocket {
+            ("ws", "wss")
+        } else {
+            ("http", "https")
+        };
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!("refusing plain {plain}:// to non-loopback host {host}"),
+        )
+        .with_hint(format!(
+            "use {secure}://, or enable TransportConfig::allow_insecure_http for a trusted network"
+        )));
+    }
+    Ok(uri)
+}
+
+/// Whether `host` (as written in a URL; IPv6 in brackets) is a loopback host,
+/// to which plain `http`/`ws` is allowed: 127.0.0.0/8, `::1`, `localhost`.
+pub fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") || bare.to_ascii_lowercase().ends_with(".localhost") {
+        return true;
+    }
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A URL cut short for messages (URLs carry no secrets here, but keep lines short).
+fn short(url: &str) -> String {
+    let mut s: String = url.chars().take(80).collect();
+    if url.chars().count() > 80 {
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+            "sim.localhost",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "10.0.0.1",
+            "api.eka.care",
+            "[::2]",
+            "localhost.evil.com",
+            "0.0.0.0",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_opted_in() {
+        assert!(check("http://127.0.0.1:8080/v1", false, false).is_ok());
+        assert!(check("https://api.eka.care/voice", false, false).is_ok());
+        let err = check("http://api.eka.care/voice", false, false).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+        assert!(check("http://api.eka.care/voice", true, false).is_ok());
+        assert!(check("ws://10.1.1.1/x", false, true).is_err());
+        assert!(check("wss://10.1.1.1/x", false, true).is_ok());
+        assert!(check("ftp://127.0.0.1/x", false, false).is_err());
+        assert!(check("wss://127.0.0.1/x", false, false).is_err());
+    }
+}
