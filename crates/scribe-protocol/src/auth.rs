@@ -90,7 +90,10 @@ pub struct TokenResponse {
     pub extra: Extra,
 }
 
-keep_nulls!(TokenResponse { refresh_token });
+keep_nulls!(TokenResponse {
+    refresh_token,
+    expires_in_seconds = "expires_in",
+});
 
 impl TokenResponse {
     /// Access-token lifetime in seconds; [`DEFAULT_EXPIRES_IN`] when absent.

@@ -36,6 +36,11 @@
 //! * [`webhook`]: webhook registration, events and `X-MSA-Signature`.
 //! * [`paths`]: every request path.
 //! * [`auth`]: login and refresh bodies.
+//! * [`session`]: create, status and results, end, update, validation.
+//! * [`catalogue`]: models, upload types, languages and limits.
+//! * [`discovery`]: the discovery document.
+//! * [`templates`]: the template list.
+//! * [`stream`]: WebSocket control frames.
 //!
 //! With the `schemars` feature every public wire type implements
 //! `schemars::JsonSchema`; `cargo xtask codegen` writes those schemas to
@@ -44,13 +49,19 @@
 #![deny(missing_docs)]
 
 mod open_enum;
+mod redact;
 mod timestamp;
 mod tolerant;
 
 pub mod auth;
+pub mod catalogue;
 pub mod chunk;
+pub mod discovery;
 pub mod error;
 pub mod paths;
+pub mod session;
+pub mod stream;
+pub mod templates;
 pub mod webhook;
 
 pub use timestamp::Timestamp;

@@ -12,15 +12,17 @@ pub type Extra = serde_json::Map<String, serde_json::Value>;
 /// Implements `Serialize` and `Deserialize` for a wire object whose derives
 /// were generated with `#[serde(remote = "Self")]`.
 ///
-/// The listed fields must be `Option`s whose JSON key equals the field name.
+/// The listed fields must be `Option`s; a field whose JSON key differs from
+/// its name is listed as `field = "key"`.
 /// An explicit `null` for one of them is kept in `extra`; on write, a kept
 /// `null` is dropped when the caller has since set the field, so a value is
 /// never shadowed.
 macro_rules! keep_nulls {
-    ($ty:ident { $($field:ident),* $(,)? }) => {
+    ($ty:ident { $($field:ident $(= $key:literal)?),+ $(,)? }) => {
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let set: &[(&str, bool)] = &[$((stringify!($field), self.$field.is_some())),*];
+                let set: &[(&str, bool)] =
+                    &[$(($crate::tolerant::wire_key!($field $(, $key)?), self.$field.is_some())),+];
                 let shadowed = set
                     .iter()
                     .any(|(key, is_set)| *is_set && self.extra.contains_key(*key));
@@ -41,7 +43,7 @@ macro_rules! keep_nulls {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let mut object = <$crate::Extra as ::serde::Deserialize>::deserialize(deserializer)?;
                 let mut nulls = $crate::Extra::new();
-                for key in [$(stringify!($field)),*] {
+                for key in [$($crate::tolerant::wire_key!($field $(, $key)?)),+] {
                     if matches!(object.get(key), Some(::serde_json::Value::Null)) {
                         object.remove(key);
                         nulls.insert(key.to_owned(), ::serde_json::Value::Null);
@@ -56,4 +58,14 @@ macro_rules! keep_nulls {
     };
 }
 
-pub(crate) use keep_nulls;
+/// The JSON key of a field listed in [`keep_nulls!`].
+macro_rules! wire_key {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident, $key:literal) => {
+        $key
+    };
+}
+
+pub(crate) use {keep_nulls, wire_key};
