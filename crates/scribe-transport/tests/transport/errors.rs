@@ -1,0 +1,157 @@
+//! Typed errors for what the server and the network answer, and the
+//! refresh-and-retry-once rule for 401.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use scribe_sim::{FaultKind, FaultRule, Route};
+use scribe_transport::{ErrorKind, HttpClient, Request, RetryPolicy, TransportConfig};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn html_gateway_page_becomes_a_typed_server_error() {
+    let server = sim(vec![FaultRule::on(
+        Route::Templates,
+        FaultKind::GatewayHtml,
+    )])
+    .await;
+    let http = client(
+        &server,
+        TransportConfig::default().retry(RetryPolicy::none()),
+    );
+    let err = http.send(templates(&server)).await.expect_err("502");
+    assert_eq!(err.kind(), ErrorKind::Server);
+    assert_eq!(err.status(), Some(502));
+    assert!(err.is_retryable());
+    let shown = err.to_string();
+    assert!(shown.contains("502"), "{shown}");
+    assert!(
+        !shown.contains("<html") && !shown.contains("<body"),
+        "{shown}"
+    );
+    assert!(shown.len() < 300, "{shown}");
+}
+
+#[tokio::test]
+async fn plain_http_to_a_non_loopback_host_is_refused_before_connecting() {
+    let http = HttpClient::new(TransportConfig::default()).unwrap();
+    let started = Instant::now();
+    // 192.0.2.0/24 is reserved for documentation: nothing answers there.
+    let err = http
+        .send(Request::get("http://192.0.2.1/voice/v1/templates"))
+        .await
+        .expect_err("refused");
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.to_string().contains("https"), "{err}");
+    assert!(started.elapsed() < Duration::from_millis(500));
+
+    let http = HttpClient::new(TransportConfig::default().allow_insecure_http(true)).unwrap();
+    assert!(http.check_url("http://192.0.2.1/voice").is_ok());
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_retryable_connection_error() {
+    // Bind and drop a listener to get a loopback port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let http =
+        HttpClient::new(TransportConfig::default().retry(fast_retries().max_attempts(2))).unwrap();
+    let err = http
+        .send(Request::get(format!(
+            "http://127.0.0.1:{port}/v1/templates"
+        )))
+        .await
+        .expect_err("nothing listens");
+    assert_eq!(err.kind(), ErrorKind::Connection);
+    assert!(err.is_retryable());
+    assert_eq!(err.attempts(), 2);
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[tokio::test]
+async fn unauthorized_refreshes_once_and_retries_once() {
+    let server = sim(vec![]).await;
+    let auth = Arc::new(KeyAuth::starting_with("sk_test_wrong", server.api_key()));
+    let http = HttpClient::new(TransportConfig::default())
+        .unwrap()
+        .with_authenticator(auth.clone());
+    let answer = http
+        .send(templates(&server))
+        .await
+        .expect("retried with fresh credentials");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(auth.refreshes.load(Ordering::SeqCst), 1);
+    let statuses: Vec<_> = logged(&server, Route::Templates)
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [Some(401), Some(200)]);
+}
+
+#[tokio::test]
+async fn a_second_401_is_reported_as_an_auth_error() {
+    let server = sim(vec![]).await;
+    let auth = Arc::new(KeyAuth::starting_with(
+        "sk_test_wrong",
+        "sk_test_also_wrong",
+    ));
+    let http = HttpClient::new(TransportConfig::default())
+        .unwrap()
+        .with_authenticator(auth.clone());
+    let err = http
+        .send(templates(&server))
+        .await
+        .expect_err("still refused");
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(
+        auth.refreshes.load(Ordering::SeqCst),
+        1,
+        "refresh once only"
+    );
+    assert_eq!(
+        logged(&server, Route::Templates).len(),
+        2,
+        "retry once only"
+    );
+    assert!(!err.to_string().contains("sk_test_"), "{err}");
+}
+
+#[tokio::test]
+async fn protocol_envelope_codes_become_kinds() {
+    let server = sim(vec![]).await;
+    let http = default_client(&server);
+    let request = Request::post(format!("{}/v1/sessions", server.base_url()))
+        .path_template("/v1/sessions")
+        .json(&serde_json::json!({ "templates": ["no_such_template"] }))
+        .unwrap();
+    let err = http.send(request).await.expect_err("unknown template");
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err:?}");
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.code().map(|c| c.as_str()), Some("invalid_template"));
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn public_requests_carry_no_credentials() {
+    let server = Arc::new(sim(vec![]).await);
+    let http = HttpClient::new(TransportConfig::default()).unwrap();
+    let discovery = Request::get(format!(
+        "{}/v1/.well-known/medscribealliance",
+        server.base_url()
+    ))
+    .path_template("/v1/.well-known/medscribealliance")
+    .without_auth();
+    let doc: serde_json::Value = http.send(discovery).await.unwrap().json().unwrap();
+    assert!(doc.get("protocol_version").is_some(), "{doc}");
+    let err = http
+        .send(templates(&server))
+        .await
+        .expect_err("templates need credentials");
+    assert_eq!(err.kind(), ErrorKind::Auth);
+}

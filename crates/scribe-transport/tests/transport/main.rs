@@ -1,0 +1,6 @@
+//! Transport behaviour over real loopback connections to `scribe-sim`.
+
+mod errors;
+mod faults;
+mod support;
+mod websocket;
