@@ -90,12 +90,17 @@ pub fn verify(
         });
     }
     let mac = mac_for(secret, t_text, body);
-    let matched = signatures
-        .iter()
-        .any(|signature| match hex::decode(signature) {
-            Ok(tag) => mac.clone().verify_slice(&tag).is_ok(),
-            Err(_) => false,
-        });
+    // Signatures are lowercase hex, as `sign` writes them; any other spelling
+    // is a changed signature, not an equivalent one.
+    let matched = signatures.iter().any(|signature| {
+        let canonical = signature
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        match hex::decode(signature) {
+            Ok(tag) if canonical => mac.clone().verify_slice(&tag).is_ok(),
+            _ => false,
+        }
+    });
     if matched {
         Ok(())
     } else {
