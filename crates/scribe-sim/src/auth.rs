@@ -18,8 +18,9 @@ use rand::Rng as _;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::state::{AppState, Shared};
+use scribe_protocol::error::ErrorCode;
 
 /// Who is calling: every session and webhook belongs to one business.
 #[derive(Debug, Clone)]
@@ -207,14 +208,17 @@ pub(crate) async fn login(State(state): State<AppState>, body: axum::body::Bytes
         let secret = required_string(&body, "client_secret")?;
         if let Some(key) = body.get("api_key").filter(|v| !v.is_null()) {
             if key.as_str() != Some(state.config.api_key.as_str()) {
-                return Err(Reject::new(Code::InvalidApiKey, "the api_key is not valid"));
+                return Err(Reject::new(
+                    ErrorCode::InvalidApiKey,
+                    "the api_key is not valid",
+                ));
             }
         }
         let id_ok = constant_time_eq(id.as_bytes(), state.config.client_id.as_bytes());
         let secret_ok = constant_time_eq(secret.as_bytes(), state.config.client_secret.as_bytes());
         if !(id_ok && secret_ok) {
             return Err(Reject::new(
-                Code::AuthenticationFailed,
+                ErrorCode::AuthenticationFailed,
                 "client_id or client_secret is wrong",
             ));
         }
@@ -234,14 +238,14 @@ pub(crate) async fn refresh(State(state): State<AppState>, body: axum::body::Byt
         let access = required_string(&body, "access_token")?;
         if state.tokens.signed_jti(access).is_none() {
             return Err(Reject::new(
-                Code::AuthenticationFailed,
+                ErrorCode::AuthenticationFailed,
                 "the access_token was not issued by this server",
             ));
         }
         // Refresh tokens are single use, as rotating servers treat them.
         lock(&state.tokens.refresh).remove(refresh).ok_or_else(|| {
             Reject::new(
-                Code::AuthenticationFailed,
+                ErrorCode::AuthenticationFailed,
                 "the refresh_token is unknown or already used; log in again",
             )
         })
@@ -262,18 +266,18 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
             .map(str::trim)
             .ok_or_else(|| {
                 Reject::new(
-                    Code::AuthenticationFailed,
+                    ErrorCode::AuthenticationFailed,
                     "the Authorization header must be `Bearer <access_token>`",
                 )
             })?;
         return match shared.tokens.check(token) {
             Ok(business_id) => Ok(Caller { business_id }),
             Err(TokenProblem::Expired) => Err(Reject::new(
-                Code::TokenExpired,
+                ErrorCode::TokenExpired,
                 "the access token has expired; refresh it or log in again",
             )),
             Err(TokenProblem::Malformed) => Err(Reject::new(
-                Code::AuthenticationFailed,
+                ErrorCode::AuthenticationFailed,
                 "the access token is not valid for this server; log in again",
             )),
         };
@@ -287,7 +291,7 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
             })
         } else {
             Err(Reject::new(
-                Code::InvalidApiKey,
+                ErrorCode::InvalidApiKey,
                 if shared.config.accept_api_key {
                     "the X-API-Key is not valid"
                 } else {
@@ -299,7 +303,7 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
     if let Some(payload) = headers.get("jwt-payload") {
         if !shared.config.accept_jwt_payload {
             return Err(Reject::new(
-                Code::AuthenticationFailed,
+                ErrorCode::AuthenticationFailed,
                 "this server does not accept the jwt-payload header; log in with client credentials",
             ));
         }
@@ -314,13 +318,13 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
                 Ok(Caller { business_id })
             }
             _ => Err(Reject::new(
-                Code::AuthenticationFailed,
+                ErrorCode::AuthenticationFailed,
                 "the jwt-payload header must hold a JSON object",
             )),
         };
     }
     Err(Reject::new(
-        Code::AuthenticationFailed,
+        ErrorCode::AuthenticationFailed,
         "no credentials: send `Authorization: Bearer <access_token>`",
     ))
 }
@@ -334,7 +338,7 @@ pub(crate) async fn require_caller(
     if let Some(version) = request.headers().get("msa-version") {
         if version.as_bytes() != b"0.1" {
             return Reject::new(
-                Code::UnsupportedVersion,
+                ErrorCode::UnsupportedVersion,
                 "this server speaks MedScribeAlliance version 0.1 only",
             )
             .details(json!({ "supported_versions": ["0.1"] }))
@@ -352,13 +356,20 @@ pub(crate) async fn require_caller(
 
 /// 404 in the error envelope for paths the simulator does not serve.
 pub(crate) async fn not_found() -> Response {
-    Reject::new(Code::NotFound, "no such path on this server").into_response()
+    Reject::other(
+        "not_found",
+        StatusCode::NOT_FOUND,
+        "no such path on this server",
+    )
+    .into_response()
 }
 
 /// 405 in the error envelope.
 pub(crate) fn method_not_allowed() -> Response {
-    let mut r =
-        Reject::new(Code::MethodNotAllowed, "method not allowed on this path").into_response();
-    *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    r
+    Reject::other(
+        "method_not_allowed",
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed on this path",
+    )
+    .into_response()
 }

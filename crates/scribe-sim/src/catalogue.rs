@@ -68,11 +68,7 @@ const SPEC_TEMPLATES: &[TemplateInfo] = &[
     },
 ];
 
-/// Most templates a session may ask for.
-pub(crate) const MAX_TEMPLATES: usize = 2;
-
-/// Languages every model accepts.
-pub(crate) const LANGUAGES: &[&str] = &["en", "hi", "gu", "kn", "ml", "ta", "te", "bn", "mr", "pa"];
+pub(crate) use scribe_protocol::catalogue::{LANGUAGES, MAX_TEMPLATES};
 
 /// Models, default first.
 pub(crate) const MODELS: &[&str] = &["lite", "pro"];
@@ -186,4 +182,26 @@ fn supported_auth(shared: &Shared) -> Vec<&'static str> {
         methods.push("jwt_payload");
     }
     methods
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_lists_match_the_protocol_catalogue() {
+        let ids = |d| templates(d).iter().map(|t| t.id).collect::<Vec<_>>();
+        let mut eka = ids(Dialect::Eka);
+        eka.sort_unstable();
+        let mut expected = scribe_protocol::catalogue::EKA_TEMPLATES.to_vec();
+        expected.sort_unstable();
+        assert_eq!(eka, expected);
+        assert_eq!(
+            ids(Dialect::Spec),
+            scribe_protocol::catalogue::SPEC_TEMPLATES.to_vec()
+        );
+        for format in AUDIO_FORMATS {
+            assert!(scribe_protocol::chunk::AudioExtension::from_content_type(format).is_some());
+        }
+    }
 }

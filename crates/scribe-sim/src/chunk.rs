@@ -1,69 +1,13 @@
-//! Chunk file names (`{base}_{n}.{ext}`) and the Content-Type each extension
-//! needs.
+//! Chunk uploads: the naming rule and Content-Types come from
+//! `scribe_protocol::chunk`; this adds the server's checks on top.
 
-/// A parsed chunk file name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Chunk {
-    pub(crate) index: u32,
-    pub(crate) extension: &'static str,
-}
+use scribe_protocol::chunk::AudioExtension;
 
-const EXTENSIONS: &[(&str, &str)] = &[
-    ("wav", "audio/wav"),
-    ("webm", "audio/webm;codecs=opus"),
-    ("ogg", "audio/ogg;codecs=opus"),
-    ("mp3", "audio/mp3"),
-    ("m4a", "audio/mp4"),
-    ("mp4", "audio/mp4"),
-];
-
-/// Parse `{base}_{n}.{ext}`: a non-empty base, a zero-based index without
-/// zero padding, a known extension.
-pub(crate) fn parse(name: &str) -> Result<Chunk, String> {
-    let (stem, ext) = name
-        .rsplit_once('.')
-        .ok_or_else(|| "the name has no extension".to_owned())?;
-    let extension = EXTENSIONS
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map(|(e, _)| *e)
-        .ok_or_else(|| format!("`.{ext}` is not a supported audio extension"))?;
-    let (base, index) = stem
-        .rsplit_once('_')
-        .ok_or_else(|| "the name lacks the `_{n}` index".to_owned())?;
-    if base.is_empty() {
-        return Err("the name lacks a base before `_{n}`".to_owned());
-    }
-    if base
-        .chars()
-        .any(|c| c.is_whitespace() || c == '/' || c == '\\' || c.is_control())
-    {
-        return Err("the base holds whitespace, slashes or control characters".to_owned());
-    }
-    if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("the index after the last `_` must be digits".to_owned());
-    }
-    if index.len() > 1 && index.starts_with('0') {
-        return Err("the index must not be zero padded".to_owned());
-    }
-    let index = index
-        .parse::<u32>()
-        .map_err(|_| "the index is too large".to_owned())?;
-    Ok(Chunk { index, extension })
-}
-
-/// The Content-Type an extension needs.
-pub(crate) fn content_type(extension: &str) -> &'static str {
-    EXTENSIONS
-        .iter()
-        .find(|(e, _)| *e == extension)
-        .map_or("application/octet-stream", |(_, t)| t)
-}
-
-/// Whether a Content-Type header value fits the extension: same media type,
-/// and, where the extension names a codec, no other codec.
-pub(crate) fn content_type_fits(extension: &str, header: &str) -> bool {
-    let expected = content_type(extension);
+/// Whether a Content-Type header value fits the extension: the same media
+/// type as the protocol's Content-Type for it, and no codec other than the
+/// one it names.
+pub(crate) fn content_type_fits(extension: AudioExtension, header: &str) -> bool {
+    let expected = extension.content_type();
     let essence = |v: &str| {
         v.split(';')
             .next()
@@ -88,13 +32,13 @@ pub(crate) fn content_type_fits(extension: &str, header: &str) -> bool {
 
 /// Containers `scribe_audio::inspect` may report for an extension (its
 /// names follow the decoder's: `wave`, `matroska`, `isomp4`, ...).
-pub(crate) fn containers(extension: &str) -> &'static [&'static str] {
+pub(crate) fn containers(extension: AudioExtension) -> &'static [&'static str] {
     match extension {
-        "wav" => &["wav", "wave"],
-        "webm" => &["mkv", "matroska", "webm"],
-        "ogg" => &["ogg"],
-        "mp3" => &["mp3"],
-        _ => &["isomp4", "mp4", "m4a"],
+        AudioExtension::Wav => &["wav", "wave"],
+        AudioExtension::Webm => &["mkv", "matroska", "webm"],
+        AudioExtension::Ogg => &["ogg"],
+        AudioExtension::Mp3 => &["mp3"],
+        AudioExtension::M4a | AudioExtension::Mp4 => &["isomp4", "mp4", "m4a"],
     }
 }
 
@@ -103,30 +47,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_follow_the_rule() {
-        assert_eq!(parse("chunk_0.wav").map(|c| c.index), Ok(0));
-        assert_eq!(parse("my_file_12.webm").map(|c| c.index), Ok(12));
-        for bad in [
-            "chunk_01.wav",
-            "chunk.wav",
-            "1_chunk.wav",
-            "chunk_1.flac",
-            "_1.wav",
-            "chunk_-1.wav",
-            "chunk_1",
-            "chunk_99999999999.wav",
-        ] {
-            assert!(parse(bad).is_err(), "{bad} accepted");
-        }
-    }
-
-    #[test]
     fn content_types_match_extensions() {
-        assert!(content_type_fits("wav", "audio/wav"));
-        assert!(content_type_fits("webm", "audio/webm;codecs=opus"));
-        assert!(content_type_fits("webm", "audio/webm"));
-        assert!(!content_type_fits("webm", "audio/webm;codecs=vorbis"));
-        assert!(!content_type_fits("wav", "audio/mp3"));
-        assert!(content_type_fits("m4a", "audio/mp4"));
+        assert!(content_type_fits(AudioExtension::Wav, "audio/wav"));
+        assert!(content_type_fits(
+            AudioExtension::Webm,
+            "audio/webm;codecs=opus"
+        ));
+        assert!(content_type_fits(AudioExtension::Webm, "audio/webm"));
+        assert!(!content_type_fits(
+            AudioExtension::Webm,
+            "audio/webm;codecs=vorbis"
+        ));
+        assert!(!content_type_fits(AudioExtension::Wav, "audio/mp3"));
+        assert!(content_type_fits(AudioExtension::M4a, "audio/mp4"));
     }
 }

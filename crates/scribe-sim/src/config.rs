@@ -40,9 +40,10 @@ impl Dialect {
     /// marking the session `partial`.
     #[must_use]
     pub fn default_max_chunk_seconds(self) -> f64 {
+        use scribe_protocol::catalogue::{EKA_MAX_CHUNK_SECONDS, SPEC_MAX_CHUNK_SECONDS};
         match self {
-            Dialect::Eka => 24.0,
-            Dialect::Spec => 20.0,
+            Dialect::Eka => f64::from(EKA_MAX_CHUNK_SECONDS),
+            Dialect::Spec => f64::from(SPEC_MAX_CHUNK_SECONDS),
         }
     }
 }

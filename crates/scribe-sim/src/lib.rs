@@ -93,7 +93,6 @@ mod results;
 mod routes;
 mod server;
 mod session;
-mod signing;
 mod state;
 mod webhooks;
 

@@ -9,9 +9,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::auth::unix_seconds;
 use crate::config::Dialect;
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::results::{self, TemplateOutcome};
 use crate::session::{Session, Status};
+use scribe_protocol::error::ErrorCode;
 
 /// A point in time as the dialect writes it: epoch seconds (Eka) or an
 /// ISO 8601 / RFC 3339 string (spec).
@@ -101,7 +102,7 @@ pub(crate) fn session(
     if let Some(id) = template_filter {
         if !s.request.templates.iter().any(|t| t == id) {
             return Err(Reject::new(
-                Code::TemplateNotFound,
+                ErrorCode::TemplateNotFound,
                 format!("this session has no template `{id}`"),
             )
             .details(json!({ "template_id": id, "session_templates": s.request.templates })));

@@ -7,6 +7,7 @@
 //! allows it. So a test can check that every chunk arrived, in order, with the
 //! length it had when it was sent.
 
+use scribe_protocol::error::ErrorCode;
 use serde_json::{Value, json};
 
 use crate::session::{Session, Status, StoredFile};
@@ -152,7 +153,11 @@ pub(crate) fn process(session: &Session, max_chunk_seconds: f64) -> Outcome {
                 error: Some(("insufficient_audio", why.clone())),
             })
             .collect();
-        (Status::Failed, Some(("audio_too_short", why)), templates)
+        (
+            Status::Failed,
+            Some((ErrorCode::AudioTooShort.as_str(), why)),
+            templates,
+        )
     } else {
         let templates = session
             .request

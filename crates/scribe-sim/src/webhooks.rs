@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{Caller, json_object};
 use crate::config::WebhookRetry;
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::render::timestamp;
 use crate::state::{AppState, Shared, lock};
 
@@ -171,12 +171,12 @@ async fn deliver(
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::USER_AGENT, "scribe-sim-webhooks");
         if let Some(secret) = &secret {
-            let signature = crate::signing::sign(
+            let signature = scribe_protocol::webhook::sign(
                 secret.as_bytes(),
                 i64::try_from(now).unwrap_or(i64::MAX),
                 body.as_bytes(),
             );
-            request = request.header(crate::signing::SIGNATURE_HEADER, signature);
+            request = request.header(scribe_protocol::webhook::SIGNATURE_HEADER, signature);
         }
         let (status, error) = match request.body(Full::new(Bytes::from(body.clone()))) {
             Err(e) => (None, Some(format!("cannot build the request: {e}"))),
@@ -347,9 +347,13 @@ pub(crate) async fn delete(
     let before = hooks.len();
     hooks.retain(|h| !(h.id == id && h.business_id == caller.business_id));
     if hooks.len() == before {
-        return Reject::new(Code::WebhookNotFound, "no webhook with this id")
-            .details(json!({ "webhook_id": id }))
-            .into_response();
+        return Reject::other(
+            "webhook_not_found",
+            StatusCode::NOT_FOUND,
+            "no webhook with this id",
+        )
+        .details(json!({ "webhook_id": id }))
+        .into_response();
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -11,10 +11,12 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
 use crate::chunk;
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::routes::sessions::{closed, lookup};
 use crate::session::{Status, StoredFile};
 use crate::state::AppState;
+use scribe_protocol::chunk::ChunkName;
+use scribe_protocol::error::ErrorCode;
 
 struct Decoded {
     duration_seconds: f64,
@@ -36,11 +38,11 @@ async fn decode(bytes: Bytes) -> Result<Decoded, Reject> {
         }),
         // The decoder's message names the problem, never the audio itself.
         Ok(Err(e)) => Err(Reject::new(
-            Code::InvalidAudioFormat,
+            ErrorCode::InvalidAudioFormat,
             format!("the audio does not decode: {e}"),
         )),
         Err(_) => Err(Reject::new(
-            Code::InternalError,
+            ErrorCode::InternalError,
             "the audio decoder stopped unexpectedly",
         )),
     }
@@ -81,23 +83,22 @@ async fn store(
             ));
         }
     }
-    let parsed = chunk::parse(file_name).map_err(|why| {
-        Reject::invalid(format!(
-            "bad chunk file name: {why}; use `{{base}}_{{n}}.{{ext}}` such as `chunk_0.wav`"
-        ))
-        .details(json!({ "file_name": file_name }))
+    let parsed = ChunkName::parse(file_name).map_err(|why| {
+        Reject::invalid(format!("bad chunk file name: {why}"))
+            .details(json!({ "file_name": file_name }))
     })?;
-    let expected_type = chunk::content_type(parsed.extension);
+    let extension = parsed.extension();
+    let expected_type = extension.content_type();
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !chunk::content_type_fits(parsed.extension, content_type) {
+    if !chunk::content_type_fits(extension, content_type) {
         return Err(Reject::new(
-            Code::InvalidAudioFormat,
+            ErrorCode::InvalidAudioFormat,
             format!(
                 "Content-Type `{content_type}` does not fit `.{}`; send `{expected_type}`",
-                parsed.extension
+                extension.as_str()
             ),
         )
         .details(json!({ "file_name": file_name, "expected_content_type": expected_type })));
@@ -105,7 +106,7 @@ async fn store(
     let limit = state.config.max_upload_bytes;
     let too_large = || {
         Reject::new(
-            Code::ChunkTooLarge,
+            ErrorCode::ChunkTooLarge,
             format!("the upload is larger than {limit} bytes; send shorter chunks"),
         )
         .details(json!({ "max_bytes": limit }))
@@ -128,17 +129,18 @@ async fn store(
     })?;
     if bytes.is_empty() {
         return Err(Reject::new(
-            Code::InvalidAudioFormat,
+            ErrorCode::InvalidAudioFormat,
             "the upload body is empty; send the chunk's bytes",
         ));
     }
     let decoded = decode(bytes.clone()).await?;
-    if !chunk::containers(parsed.extension).contains(&decoded.format.as_str()) {
+    if !chunk::containers(extension).contains(&decoded.format.as_str()) {
         return Err(Reject::new(
-            Code::InvalidAudioFormat,
+            ErrorCode::InvalidAudioFormat,
             format!(
                 "the bytes are {} audio but the name says `.{}`",
-                decoded.format, parsed.extension
+                decoded.format,
+                extension.as_str()
             ),
         ));
     }
@@ -150,9 +152,9 @@ async fn store(
         if !s.status.is_open() {
             return Err(closed(&s));
         }
-        if let Some(other) = s.files.values().find(|f| f.extension != parsed.extension) {
+        if let Some(other) = s.files.values().find(|f| f.extension != extension.as_str()) {
             return Err(Reject::new(
-                Code::InvalidAudioFormat,
+                ErrorCode::InvalidAudioFormat,
                 format!(
                     "all chunks of a session share one format; this session has `.{}` chunks",
                     other.extension
@@ -172,8 +174,8 @@ async fn store(
             file_name.to_owned(),
             StoredFile {
                 name: file_name.to_owned(),
-                index: parsed.index,
-                extension: parsed.extension.to_owned(),
+                index: parsed.index(),
+                extension: extension.as_str().to_owned(),
                 content_type: expected_type.to_owned(),
                 bytes,
                 sha256: sha256.clone(),

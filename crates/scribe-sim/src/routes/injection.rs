@@ -7,11 +7,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::faults::{FaultKind, Route};
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::request_log::LogSlot;
 use crate::routes::stream::DropAfterFrames;
 use crate::server::ConnectionControl;
 use crate::state::AppState;
+use scribe_protocol::error::ErrorCode;
 
 const GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
 <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>scribe-sim gateway (simulated fault)</center>\r\n\
@@ -35,13 +36,13 @@ pub(crate) async fn inject(
     }
     match kind {
         FaultKind::InternalError => Reject::new(
-            Code::InternalError,
+            ErrorCode::InternalError,
             "simulated internal error (fault injection)",
         )
         .into_response(),
         FaultKind::Unavailable { retry_after } => {
             let reject = Reject::new(
-                Code::ServiceUnavailable,
+                ErrorCode::ServiceUnavailable,
                 "simulated outage (fault injection)",
             );
             match retry_after {
@@ -50,7 +51,7 @@ pub(crate) async fn inject(
             }
         }
         FaultKind::RateLimited { retry_after } => Reject::new(
-            Code::RateLimitExceeded,
+            ErrorCode::RateLimitExceeded,
             "simulated rate limit (fault injection)",
         )
         .retry_after(retry_after.as_secs())
@@ -91,7 +92,7 @@ async fn reset(control: Option<ConnectionControl>) -> Response {
             std::future::pending::<Response>().await
         }
         None => Reject::new(
-            Code::InternalError,
+            ErrorCode::InternalError,
             "connection reset fault without a connection",
         )
         .into_response(),

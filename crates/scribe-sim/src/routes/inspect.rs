@@ -9,8 +9,9 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::inspect::{files, summary};
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::state::AppState;
+use scribe_protocol::error::ErrorCode;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -49,7 +50,7 @@ async fn index(State(state): State<AppState>) -> Response {
 }
 
 fn unknown(id: &str) -> Response {
-    Reject::new(Code::SessionNotFound, "no session with this id")
+    Reject::new(ErrorCode::SessionNotFound, "no session with this id")
         .details(json!({ "session_id": id }))
         .into_response()
 }
@@ -85,9 +86,12 @@ async fn file_bytes(
     let file = entry.lock().files.get(&name).cloned();
     match file {
         Some(f) => ([(header::CONTENT_TYPE, f.content_type)], f.bytes).into_response(),
-        None => {
-            Reject::new(Code::NotFound, "this session has no file with this name").into_response()
-        }
+        None => Reject::other(
+            "not_found",
+            StatusCode::NOT_FOUND,
+            "this session has no file with this name",
+        )
+        .into_response(),
     }
 }
 

@@ -16,11 +16,12 @@ use serde_json::{Map, Value, json};
 use crate::auth::{Caller, json_object};
 use crate::catalogue::{self, LANGUAGES, MAX_TEMPLATES, MODELS};
 use crate::config::Dialect;
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::render;
 use crate::session::{Request, Session, SessionEntry, Status, StreamBuffer};
 use crate::state::{AppState, lock};
 use crate::webhooks::Event;
+use scribe_protocol::error::ErrorCode;
 
 type Body = Map<String, Value>;
 
@@ -39,7 +40,7 @@ pub(crate) fn lookup(
     id: &str,
 ) -> Result<Arc<SessionEntry>, Reject> {
     let not_found = || {
-        Reject::new(Code::SessionNotFound, "no session with this id")
+        Reject::new(ErrorCode::SessionNotFound, "no session with this id")
             .details(json!({ "session_id": id }))
     };
     let entry = state.session(id).ok_or_else(not_found)?;
@@ -60,13 +61,13 @@ pub(crate) fn lookup(
 pub(crate) fn closed(s: &Session) -> Reject {
     if s.status == Status::Expired {
         Reject::new(
-            Code::SessionExpired,
+            ErrorCode::SessionExpired,
             "the session has expired; create a new one",
         )
         .details(json!({ "session_id": s.id }))
     } else {
         Reject::new(
-            Code::SessionEnded,
+            ErrorCode::SessionEnded,
             format!(
                 "the session has ended (status `{}`); it takes no more audio or changes",
                 s.status.as_str()
@@ -104,13 +105,13 @@ fn validate_templates(dialect: Dialect, value: Option<&Value>) -> Result<Vec<Str
     };
     let Value::Array(items) = value else {
         return Err(Reject::new(
-            Code::InvalidTemplate,
+            ErrorCode::InvalidTemplate,
             "`templates` must be a list of template ids",
         ));
     };
     if items.is_empty() || items.len() > MAX_TEMPLATES {
         return Err(Reject::new(
-            Code::InvalidTemplate,
+            ErrorCode::InvalidTemplate,
             format!(
                 "a session takes 1 to {MAX_TEMPLATES} templates, got {}",
                 items.len()
@@ -122,20 +123,20 @@ fn validate_templates(dialect: Dialect, value: Option<&Value>) -> Result<Vec<Str
     for item in items {
         let Some(id) = item.as_str() else {
             return Err(Reject::new(
-                Code::InvalidTemplate,
+                ErrorCode::InvalidTemplate,
                 "template ids must be strings",
             ));
         };
         if !catalogue::is_known_template(dialect, id) {
             return Err(Reject::new(
-                Code::InvalidTemplate,
+                ErrorCode::InvalidTemplate,
                 format!("unknown template `{id}`; GET /v1/templates lists them"),
             )
             .details(json!({ "template_id": id })));
         }
         if ids.iter().any(|i| i == id) {
             return Err(Reject::new(
-                Code::InvalidTemplate,
+                ErrorCode::InvalidTemplate,
                 format!("template `{id}` is listed twice"),
             ));
         }
@@ -162,7 +163,7 @@ fn validate_languages(field: &str, value: &Value, allow_string: bool) -> Result<
         };
         if !LANGUAGES.contains(&code) {
             return Err(Reject::new(
-                Code::LanguageUnsupported,
+                ErrorCode::LanguageUnsupported,
                 format!("language `{code}` is not supported"),
             )
             .details(json!({ "field": field, "supported": LANGUAGES })));
@@ -216,7 +217,7 @@ const CREATE_FIELDS: &[&str] = &[
     "session_id",
 ];
 
-const ADDITIONAL_DATA_MAX: usize = 4096;
+use scribe_protocol::catalogue::MAX_ADDITIONAL_DATA_BYTES as ADDITIONAL_DATA_MAX;
 
 fn parse_create(state: &AppState, body: &Body) -> Result<(Request, Option<String>), Reject> {
     let dialect = state.config.dialect;
@@ -276,7 +277,7 @@ fn parse_create(state: &AppState, body: &Body) -> Result<(Request, Option<String
             let ok_chars = id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !(16..=64).contains(&id.len()) || !ok_chars {
+            if !scribe_protocol::catalogue::SESSION_ID_LENGTH.contains(&id.len()) || !ok_chars {
                 return Err(Reject::invalid(
                     "`session_id` must be 16 to 64 characters of letters, digits, `-` or `_`",
                 ));
@@ -330,11 +331,11 @@ pub(crate) async fn create(
         let id = match chosen_id {
             Some(id) => {
                 if sessions.contains_key(&id) {
-                    let mut reject =
+                    return Err(
                         Reject::invalid("a session with this session_id already exists")
-                            .details(json!({ "session_id": id }));
-                    reject.status = StatusCode::CONFLICT;
-                    return Err(reject);
+                            .details(json!({ "session_id": id }))
+                            .status(StatusCode::CONFLICT),
+                    );
                 }
                 id
             }
@@ -575,10 +576,11 @@ pub(crate) async fn process_template(
         let entry = lookup(&state, &caller, &id)?;
         if let Some(t) = &template {
             if !catalogue::is_known_template(state.config.dialect, t) {
-                return Err(
-                    Reject::new(Code::TemplateNotFound, format!("unknown template `{t}`"))
-                        .details(json!({ "template_id": t })),
-                );
+                return Err(Reject::new(
+                    ErrorCode::TemplateNotFound,
+                    format!("unknown template `{t}`"),
+                )
+                .details(json!({ "template_id": t })));
             }
         }
         let (generation, body) = {
@@ -586,10 +588,10 @@ pub(crate) async fn process_template(
             match s.status {
                 Status::Expired => return Err(closed(&s)),
                 Status::Created | Status::Recording => {
-                    let mut reject =
-                        Reject::invalid("end the session before running template extraction");
-                    reject.status = StatusCode::CONFLICT;
-                    return Err(reject);
+                    return Err(Reject::invalid(
+                        "end the session before running template extraction",
+                    )
+                    .status(StatusCode::CONFLICT));
                 }
                 _ => {}
             }
@@ -597,7 +599,7 @@ pub(crate) async fn process_template(
                 if !s.request.templates.iter().any(|x| x == t) {
                     if s.request.templates.len() >= MAX_TEMPLATES {
                         return Err(Reject::new(
-                            Code::InvalidTemplate,
+                            ErrorCode::InvalidTemplate,
                             format!("the session already has {MAX_TEMPLATES} templates"),
                         ));
                     }

@@ -17,16 +17,18 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::reject::{Code, Reject};
+use crate::reject::Reject;
 use crate::routes::sessions::{closed, lookup};
 use crate::server::ConnectionControl;
 use crate::session::{Session, SessionEntry, Status, StoredFile};
 use crate::state::{AppState, lock};
+use scribe_protocol::error::ErrorCode;
 
-/// Sample rate of streamed PCM.
-const RATE: u32 = 16_000;
+use scribe_protocol::catalogue::EKA_PREFERRED_CHUNK_SECONDS;
+use scribe_protocol::stream::{PCM_ENCODING, PCM_SAMPLE_RATE as RATE};
+
 /// Longest WAV chunk a flush writes (the length Eka's backend prefers).
-const CHUNK_SECONDS: usize = 10;
+const CHUNK_SECONDS: usize = EKA_PREFERRED_CHUNK_SECONDS as usize;
 
 /// Set by the fault injector: drop the connection after this many frames.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +46,7 @@ pub(crate) async fn upgrade(
     let session_id = lock(&state.streams).get(&stream_id).cloned();
     let Some(session_id) = session_id else {
         return Reject::new(
-            Code::SessionNotFound,
+            ErrorCode::SessionNotFound,
             "no stream with this id; create a `stream` session first",
         )
         .into_response();
@@ -200,7 +202,7 @@ fn envelope(entry: &SessionEntry, stream_id: &str, text: &str) -> Step {
             let rate = format
                 .and_then(|f| f.get("sampleRate"))
                 .and_then(Value::as_u64);
-            if encoding.is_some_and(|e| !e.eq_ignore_ascii_case("audio/x-l16"))
+            if encoding.is_some_and(|e| !e.eq_ignore_ascii_case(PCM_ENCODING))
                 || rate.is_some_and(|r| r != u64::from(RATE))
             {
                 return Step::Fail(
