@@ -1,0 +1,181 @@
+//! One run of the file pipeline, timed from the outside in: how long until
+//! the first chunk is ready and until all of them are, how many chunks, and
+//! the process's peak resident memory (`VmHWM`).
+//!
+//! `cargo xtask bench audio` builds this in release mode and runs it once per
+//! file in a fresh process (so the peak memory is this run's alone):
+//!
+//! ```text
+//! pipeline FILE [--mode default|sequential] [--max-seconds S] [--json]
+//! ```
+//!
+//! Without a file (as `cargo bench -p scribe-audio --bench pipeline` runs
+//! it) it chunks every recording in `examples/audio/` and prints a line each.
+//! Needs the ONNX Runtime library and the Silero model (`cargo xtask assets`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use scribe_audio::{AudioInput, ChunkConfig, PipelineConfig, VadConfig, VadMode, chunk_audio};
+
+struct Args {
+    files: Vec<PathBuf>,
+    mode: VadMode,
+    max_seconds: f64,
+    json: bool,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut args = Args {
+        files: Vec::new(),
+        mode: VadMode::default(),
+        max_seconds: ChunkConfig::default().max_seconds,
+        json: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--mode" => {
+                args.mode = match it.next().as_deref() {
+                    Some("default") => VadMode::default(),
+                    Some("sequential") => VadMode::Sequential,
+                    other => return Err(format!("unknown mode {other:?}: default or sequential")),
+                }
+            }
+            "--max-seconds" => {
+                args.max_seconds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--max-seconds needs a number")?;
+            }
+            "--json" => args.json = true,
+            // Passed by `cargo bench`.
+            "--bench" => {}
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            file => args.files.push(file.into()),
+        }
+    }
+    if args.files.is_empty() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/audio");
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&examples)
+            .map_err(|e| format!("{}: {e}", examples.display()))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x != "md"))
+            .collect();
+        found.sort();
+        args.files = found;
+    }
+    Ok(args)
+}
+
+/// What one run measured.
+struct Run {
+    first_chunk_s: f64,
+    all_chunks_s: f64,
+    chunks: usize,
+    max_chunk_s: f64,
+    chunk_audio_s: f64,
+    speech: Vec<(f64, f64)>,
+}
+
+fn run(file: &Path, args: &Args) -> Result<Run, scribe_audio::AudioError> {
+    let config = PipelineConfig::default()
+        .with_vad(VadConfig::default().with_mode(args.mode))
+        .with_chunk(ChunkConfig::default().with_max_seconds(args.max_seconds));
+    let started = Instant::now();
+    let mut first_chunk_s = None;
+    let mut run = Run {
+        first_chunk_s: f64::NAN,
+        all_chunks_s: f64::NAN,
+        chunks: 0,
+        max_chunk_s: 0.0,
+        chunk_audio_s: 0.0,
+        speech: Vec::new(),
+    };
+    for chunk in chunk_audio(AudioInput::Path(file.to_path_buf()), &config)? {
+        let chunk = chunk?;
+        first_chunk_s.get_or_insert_with(|| started.elapsed().as_secs_f64());
+        run.chunks += 1;
+        run.max_chunk_s = run.max_chunk_s.max(chunk.duration_seconds);
+        run.chunk_audio_s += chunk.duration_seconds;
+        run.speech.extend(
+            chunk
+                .speech
+                .iter()
+                .map(|r| (r.start_seconds(), r.end_seconds())),
+        );
+    }
+    run.all_chunks_s = started.elapsed().as_secs_f64();
+    run.first_chunk_s = first_chunk_s.unwrap_or(f64::NAN);
+    Ok(run)
+}
+
+/// This process's peak resident set, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() -> ExitCode {
+    let args = match parse() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mode = match args.mode {
+        VadMode::Sequential => "sequential",
+        _ => "default",
+    };
+    for file in &args.files {
+        let r = match run(file, &args) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        let line = if args.json {
+            serde_json::json!({
+                "file": file.display().to_string(),
+                "mode": mode,
+                "first_chunk_s": r.first_chunk_s,
+                "all_chunks_s": r.all_chunks_s,
+                "chunks": r.chunks,
+                "max_chunk_s": r.max_chunk_s,
+                "max_seconds": args.max_seconds,
+                "chunk_audio_s": r.chunk_audio_s,
+                "peak_rss_mib": peak_rss_mib(),
+                "speech": r.speech,
+            })
+            .to_string()
+        } else {
+            format!(
+                "{}: {mode}: first chunk {:.3} s, all {:.3} s, {} chunks ({:.1} s of audio, longest {:.2} s), peak RSS so far {:.0} MiB",
+                file.display(),
+                r.first_chunk_s,
+                r.all_chunks_s,
+                r.chunks,
+                r.chunk_audio_s,
+                r.max_chunk_s,
+                peak_rss_mib()
+            )
+        };
+        // The measurement is this program's output.
+        #[allow(clippy::print_stdout)]
+        {
+            println!("{line}");
+        }
+    }
+    ExitCode::SUCCESS
+}
