@@ -111,13 +111,11 @@ pub(crate) fn template_list(dialect: Dialect) -> Value {
     })
 }
 
-/// A number of seconds as JSON: an integer when it is whole.
+/// The chunk limit as discovery announces it: whole seconds (the document
+/// field is an integer), rounded down so a client that obeys it stays under
+/// the real limit.
 pub(crate) fn seconds_json(seconds: f64) -> Value {
-    if seconds.fract() == 0.0 && seconds < 1e15 {
-        json!(seconds as u64)
-    } else {
-        json!(seconds)
-    }
+    json!(seconds.floor().clamp(0.0, f64::from(u32::MAX)) as u32)
 }
 
 /// The discovery document, served at both discovery paths.

@@ -253,7 +253,7 @@ impl ServerBuilder {
 
     /// Longest chunk, in seconds, processed normally; a longer chunk is kept
     /// but makes the session `partial` (default 24 s Eka, 20 s spec). Also
-    /// announced in discovery as `max_chunk_duration_seconds`.
+    /// announced in discovery as `max_chunk_duration_seconds` (whole seconds, rounded down).
     pub fn max_chunk_seconds(mut self, seconds: f64) -> Self {
         self.max_chunk_seconds = Some(seconds);
         self

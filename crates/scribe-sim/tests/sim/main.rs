@@ -3,4 +3,9 @@
 
 mod support;
 
+mod auth;
+mod create;
+mod discovery;
+mod lifecycle;
 mod smoke;
+mod upload;
