@@ -1,0 +1,170 @@
+//! `scribe transcribe FILE...`: the whole round trip.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use scribe::{ProgressEvent, SessionOptions, StreamOptions, UploadOptions};
+
+use crate::cli::{Global, Mode, TranscribeArgs};
+use crate::connect::connect;
+use crate::exit::Exit;
+use crate::output;
+
+pub async fn run(global: &Global, args: TranscribeArgs) -> Result<Exit, scribe::Error> {
+    for file in &args.files {
+        if !file.is_file() {
+            return Err(scribe::Error::new(
+                scribe::ErrorKind::Audio,
+                format!("{} is not a readable file", file.display()),
+            )
+            .with_hint("check the path"));
+        }
+    }
+    let connection = connect(global, args.server.local).await?;
+    let client = &connection.client;
+
+    let mut options = SessionOptions::new();
+    if !args.templates.is_empty() {
+        options = options.templates(args.templates.clone());
+    }
+    if let Some(model) = &args.model {
+        options = options.model(model.as_str());
+    }
+    if let Some(mode) = args.mode {
+        options = options.mode(match mode {
+            Mode::Dictation => scribe::SessionMode::Dictation,
+            Mode::Consultation => scribe::SessionMode::Consultation,
+        });
+    }
+    if !args.language.is_empty() {
+        options = options.language_hint(args.language.clone());
+    }
+
+    let bars = MultiProgress::new();
+    let session_id = if args.stream {
+        stream_files(client, &args, options, &bars).await?
+    } else {
+        upload_files(client, &args, options, &bars).await?
+    };
+
+    let waiting = bars.add(ProgressBar::new_spinner());
+    waiting.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    waiting.enable_steady_tick(Duration::from_millis(120));
+    waiting.set_message(format!("session {session_id}: waiting for results"));
+    let mut updates = std::pin::pin!(client.watch(&session_id));
+    let mut last = None;
+    while let Some(update) = updates.next().await {
+        let update = match update {
+            Ok(u) => u,
+            Err(e) => {
+                waiting.finish_and_clear();
+                return Err(e);
+            }
+        };
+        waiting.set_message(format!("session {session_id}: {}", update.status()));
+        last = Some(update);
+    }
+    waiting.finish_and_clear();
+    let Some(result) = last else {
+        return Err(scribe::Error::new(
+            scribe::ErrorKind::Protocol,
+            "no result was received",
+        ));
+    };
+    if args.server.json {
+        output::json(result.raw());
+    } else {
+        output::stdout(&output::readable_result(&result, connection.is_simulated()));
+    }
+    Ok(if result.is_complete() {
+        Exit::Ok
+    } else {
+        Exit::Incomplete
+    })
+}
+
+fn chunk_bar(bars: &MultiProgress, name: String) -> ProgressBar {
+    let bar = bars.add(ProgressBar::new(0));
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} chunks {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(name);
+    bar
+}
+
+async fn upload_files(
+    client: &scribe::ScribeClient,
+    args: &TranscribeArgs,
+    options: SessionOptions,
+    bars: &MultiProgress,
+) -> Result<String, scribe::Error> {
+    let session = client.create_session(options).await?;
+    let session_id = session.session_id.clone();
+    let mut next_index = 0;
+    for (n, file) in args.files.iter().enumerate() {
+        let last = n + 1 == args.files.len();
+        let name = file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bar = chunk_bar(bars, name);
+        let progress_bar = bar.clone();
+        let options = UploadOptions::new()
+            .start_index(next_index)
+            .end_session(last)
+            .on_progress(move |event| match event {
+                ProgressEvent::ChunkReady { .. } => progress_bar.inc_length(1),
+                ProgressEvent::ChunkUploaded { .. } | ProgressEvent::ChunkSkipped { .. } => {
+                    progress_bar.inc(1)
+                }
+                ProgressEvent::Retry { index, .. } => {
+                    progress_bar.set_message(format!("(retrying chunk {index})"))
+                }
+                ProgressEvent::Ended { .. } => progress_bar.set_message("session ended"),
+                _ => {}
+            });
+        let summary = match client
+            .upload_audio_file_with(&session_id, file, options)
+            .await
+        {
+            Ok(summary) => summary,
+            Err(e) => {
+                bar.abandon_with_message("failed");
+                return Err(e);
+            }
+        };
+        bar.finish_with_message(format!(
+            "{:.1}s of speech in {:.1}s of audio",
+            summary.speech_seconds, summary.audio_seconds
+        ));
+        next_index = summary.next_index;
+    }
+    Ok(session_id)
+}
+
+async fn stream_files(
+    client: &scribe::ScribeClient,
+    args: &TranscribeArgs,
+    options: SessionOptions,
+    bars: &MultiProgress,
+) -> Result<String, scribe::Error> {
+    let mut live = client.open_stream(StreamOptions::new(options)).await?;
+    let session_id = live.session_id().to_owned();
+    for file in &args.files {
+        let bar = bars.add(ProgressBar::new_spinner());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar.set_message(format!("streaming {}", file.display()));
+        // As fast as the connection takes it: the file already exists.
+        live.send_file(file, None).await?;
+        bar.finish_with_message(format!("streamed {}", file.display()));
+    }
+    live.stop().await?;
+    Ok(session_id)
+}

@@ -1,0 +1,162 @@
+//! The asynchronous client.
+
+mod builder;
+
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+
+use crate::config::Config;
+use crate::protocol::discovery::DiscoveryDocument;
+use crate::protocol::paths;
+use crate::protocol::templates::TemplateList;
+use crate::transport::{HttpClient, Request, Response, TransportConfig};
+use crate::{Error, ErrorKind};
+
+pub use builder::{ClientBuilder, DEFAULT_UPLOAD_CONCURRENCY};
+
+/// The EkaScribe client: sessions, uploads, streaming and results.
+///
+/// Cloning is cheap (an [`Arc`] inside) and clones share the connection
+/// pool, the credentials and the cached discovery document, so one client
+/// serves a whole application.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), scribe::Error> {
+/// let client = scribe::ScribeClient::from_env()?;
+/// let templates = client.templates().await?;
+/// # let _ = templates;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ScribeClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    /// Requests carrying credentials.
+    pub(crate) http: HttpClient,
+    /// Requests to public endpoints (discovery).
+    pub(crate) public: HttpClient,
+    pub(crate) discovery: OnceCell<Arc<DiscoveryDocument>>,
+    pub(crate) upload_concurrency: usize,
+    #[cfg(feature = "audio")]
+    pub(crate) pipeline: crate::audio::PipelineConfig,
+}
+
+impl std::fmt::Debug for ScribeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScribeClient")
+            .field("base_url", &self.inner.config.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScribeClient {
+    /// A builder; values set on it win over the environment and config file.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment (a `.env` file in the
+    /// working directory is read first) and any config file.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    pub(crate) fn from_parts(builder: ClientBuilder, config: Config) -> Result<Self, Error> {
+        let mut transport = TransportConfig::default()
+            .request_timeout(config.request_timeout())
+            .allow_insecure_http(builder.allow_insecure_http);
+        if let Some(retry) = builder.retry.clone() {
+            transport = transport.retry(retry);
+        }
+        if let Some(timeout) = builder.connect_timeout {
+            transport = transport.connect_timeout(timeout);
+        }
+        let public = HttpClient::new(transport)?;
+        public.check_url(config.base_url())?;
+        public.check_url(config.auth_base_url())?;
+        let authenticator = match builder.authenticator {
+            Some(auth) => auth,
+            None => crate::credentials::authenticator(&config, &public)?,
+        };
+        let http = public.with_authenticator(authenticator);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                public,
+                discovery: OnceCell::new(),
+                upload_concurrency: builder.upload_concurrency,
+                #[cfg(feature = "audio")]
+                pipeline: builder.pipeline,
+            }),
+        })
+    }
+
+    /// The resolved configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The absolute URL of a protocol path.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{}", self.inner.config.base_url(), path)
+    }
+
+    /// Sends an authenticated request.
+    pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
+        Ok(self.inner.http.send(request).await?)
+    }
+
+    /// The service's discovery document: models, languages, formats, limits.
+    ///
+    /// Fetched once per client (the Eka path under `base_url`, then the
+    /// spec's host-root path) and cached; concurrent callers share one fetch.
+    pub async fn discovery(&self) -> Result<Arc<DiscoveryDocument>, Error> {
+        self.inner
+            .discovery
+            .get_or_try_init(|| async {
+                let eka = Request::get(self.url(paths::DISCOVERY))
+                    .path_template(paths::DISCOVERY)
+                    .without_auth();
+                let answer = match self.inner.public.send(eka).await {
+                    Ok(answer) => answer,
+                    Err(e) if e.status() == Some(404) => {
+                        let root = format!(
+                            "{}{}",
+                            crate::config::origin(self.inner.config.base_url()),
+                            paths::DISCOVERY_ROOT
+                        );
+                        self.inner
+                            .public
+                            .send(
+                                Request::get(root)
+                                    .path_template(paths::DISCOVERY_ROOT)
+                                    .without_auth(),
+                            )
+                            .await?
+                    }
+                    Err(e) => return Err(Error::from(e)),
+                };
+                Ok(Arc::new(answer.json::<DiscoveryDocument>()?))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The templates the service offers.
+    pub async fn templates(&self) -> Result<TemplateList, Error> {
+        let answer = self
+            .send(Request::get(self.url(paths::TEMPLATES)).path_template(paths::TEMPLATES))
+            .await?;
+        Ok(answer.json()?)
+    }
+}
+
+/// An error for a caller mistake in arguments, naming the fix.
+pub(crate) fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Validation, message.into()).with_hint(hint.into())
+}

@@ -1,0 +1,311 @@
+//! Creating sessions and the calls on one session (get, end, patch,
+//! process-template).
+
+use serde_json::Value;
+
+use crate::protocol::catalogue::{CommunicationProtocol, Model, SessionMode, UploadType};
+use crate::protocol::paths;
+use crate::protocol::session::{
+    CreateSessionRequest, CreateSessionResponse, PatchSessionRequest, TranscriptLanguage,
+    ValidationError,
+};
+use crate::transport::Request;
+use crate::{Error, ErrorKind, ScribeClient, SessionResult};
+
+/// What to create a session with; anything unset comes from the client's
+/// configuration (templates, model, languages) or is left to the server.
+///
+/// ```
+/// use scribe::{SessionMode, SessionOptions};
+///
+/// let options = SessionOptions::new()
+///     .templates(["clinical_notes_template", "transcript_template"])
+///     .mode(SessionMode::Consultation)
+///     .language_hint(["en", "hi"]);
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SessionOptions {
+    templates: Option<Vec<String>>,
+    model: Option<Model>,
+    mode: Option<SessionMode>,
+    language_hint: Option<Vec<String>>,
+    transcript_language: Option<String>,
+    patient_details: Option<Value>,
+    additional_data: Option<Value>,
+    session_id: Option<String>,
+    upload_type: Option<UploadType>,
+    communication_protocol: Option<CommunicationProtocol>,
+}
+
+impl SessionOptions {
+    /// Everything from configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Template ids (1 or 2).
+    pub fn templates<I, S>(mut self, templates: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.templates = Some(templates.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The model (`lite`, `pro`, or what discovery offers).
+    pub fn model(mut self, model: impl Into<Model>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Dictation (one speaker) or consultation (a conversation).
+    pub fn mode(mut self, mode: SessionMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Spoken languages, ISO 639-1 (`en`, `hi`, ...).
+    pub fn language_hint<I, S>(mut self, languages: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.language_hint = Some(languages.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Language of the transcript.
+    pub fn transcript_language(mut self, language: impl Into<String>) -> Self {
+        self.transcript_language = Some(language.into());
+        self
+    }
+
+    /// Patient details (a JSON object) stored with the session.
+    pub fn patient_details(mut self, details: Value) -> Self {
+        self.patient_details = Some(details);
+        self
+    }
+
+    /// Data returned unchanged with the session (a JSON object under 4 KB,
+    /// no patient data).
+    pub fn additional_data(mut self, data: Value) -> Self {
+        self.additional_data = Some(data);
+        self
+    }
+
+    /// A session id chosen by the caller (16 to 64 characters); makes
+    /// creation safe to retry.
+    pub fn session_id(mut self, id: impl Into<String>) -> Self {
+        self.session_id = Some(id.into());
+        self
+    }
+
+    /// How audio will arrive (default chunked).
+    pub fn upload_type(mut self, upload_type: UploadType) -> Self {
+        self.upload_type = Some(upload_type);
+        self
+    }
+
+    /// Which channel audio travels over.
+    pub fn communication_protocol(mut self, protocol: CommunicationProtocol) -> Self {
+        self.communication_protocol = Some(protocol);
+        self
+    }
+
+    /// The wire request, with the client's defaults filled in.
+    pub(crate) fn into_request(self, config: &crate::config::Config) -> CreateSessionRequest {
+        let templates = self
+            .templates
+            .unwrap_or_else(|| config.default_templates().to_vec());
+        let mut request = CreateSessionRequest::new(templates);
+        request.model = self
+            .model
+            .or_else(|| config.default_model().map(Model::parse));
+        request.session_mode = self.mode;
+        request.language_hint = self.language_hint.or_else(|| {
+            let hint = config.default_language_hint();
+            (!hint.is_empty()).then(|| hint.to_vec())
+        });
+        request.transcript_language = self
+            .transcript_language
+            .or_else(|| config.transcript_language().map(str::to_owned))
+            .map(TranscriptLanguage::One);
+        request.patient_details = self.patient_details;
+        request.additional_data = self.additional_data;
+        request.session_id = self.session_id;
+        request.upload_type = self.upload_type;
+        request.communication_protocol = self.communication_protocol;
+        request
+    }
+}
+
+pub(crate) fn validation_error(e: &ValidationError) -> Error {
+    Error::new(
+        ErrorKind::Validation,
+        format!("invalid session request: {e}"),
+    )
+    .with_hint("fix the session options (see the message) and try again")
+}
+
+impl ScribeClient {
+    /// Creates a session. Options left unset come from configuration; the
+    /// request is checked against the catalogue and, once
+    /// [`discovery`](Self::discovery) has been fetched, against the server's
+    /// document, before anything is sent.
+    pub async fn create_session(
+        &self,
+        options: SessionOptions,
+    ) -> Result<CreateSessionResponse, Error> {
+        let request = options.into_request(&self.inner.config);
+        let discovery = self.inner.discovery.get().cloned();
+        request
+            .validate(discovery.as_deref())
+            .map_err(|e| validation_error(&e))?;
+        let retry_safe = request.session_id.is_some();
+        let answer = self
+            .send(
+                Request::post(self.url(paths::SESSIONS))
+                    .path_template(paths::SESSIONS)
+                    .json(&request)?
+                    .idempotent(retry_safe),
+            )
+            .await?;
+        let created: CreateSessionResponse = answer.json()?;
+        if created.session_id.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                "the server created a session without an id",
+            ));
+        }
+        Ok(created)
+    }
+
+    /// The calls on existing sessions.
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions { client: self }
+    }
+}
+
+/// Calls on existing sessions; from [`ScribeClient::sessions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Sessions<'a> {
+    client: &'a ScribeClient,
+}
+
+impl Sessions<'_> {
+    /// The session's status and whatever results exist. An expired session
+    /// (410) is returned, not an error: its body may still hold results.
+    pub async fn get(&self, session_id: &str) -> Result<SessionResult, Error> {
+        self.get_inner(session_id, None, None).await
+    }
+
+    /// Like [`get`](Self::get), with the results of one template only.
+    pub async fn get_template(
+        &self,
+        session_id: &str,
+        template_id: &str,
+    ) -> Result<SessionResult, Error> {
+        self.get_inner(session_id, Some(template_id), None).await
+    }
+
+    pub(crate) async fn get_inner(
+        &self,
+        session_id: &str,
+        template_id: Option<&str>,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<SessionResult, Error> {
+        let mut url = self.client.url(&paths::session(session_id));
+        if let Some(template) = template_id {
+            url.push_str(&format!(
+                "?{}={}",
+                paths::TEMPLATE_ID_QUERY,
+                query_value(template)
+            ));
+        }
+        let mut request = Request::get(url)
+            .path_template("/v1/sessions/{id}")
+            .accept_status(410);
+        if let Some(deadline) = deadline {
+            request = request.deadline(deadline);
+        }
+        let answer = self.client.send(request).await?;
+        SessionResult::from_answer(answer.status(), answer.body())
+    }
+
+    /// Ends (commits) the session with the number of audio files sent.
+    pub async fn end(&self, session_id: &str, audio_files_sent: u32) -> Result<(), Error> {
+        self.client.end_session(session_id, audio_files_sent).await
+    }
+
+    /// Updates a session that is not yet ended (patient details, languages,
+    /// templates, statuses, additional data).
+    pub async fn patch(
+        &self,
+        session_id: &str,
+        update: &PatchSessionRequest,
+    ) -> Result<Value, Error> {
+        let discovery = self.client.inner.discovery.get().cloned();
+        update
+            .validate(discovery.as_deref())
+            .map_err(|e| validation_error(&e))?;
+        let answer = self
+            .client
+            .send(
+                Request::patch(self.client.url(&paths::session(session_id)))
+                    .path_template("/v1/sessions/{id}")
+                    .json(update)?,
+            )
+            .await?;
+        body_json(answer.body())
+    }
+
+    /// Runs template extraction again, for one template or all of them.
+    pub async fn process_template(
+        &self,
+        session_id: &str,
+        template_id: Option<&str>,
+    ) -> Result<Value, Error> {
+        let answer = self
+            .client
+            .send(
+                Request::post(
+                    self.client
+                        .url(&paths::process_template(session_id, template_id)),
+                )
+                .path_template("/v1/sessions/{id}/process/template")
+                .json(&serde_json::json!({}))?,
+            )
+            .await?;
+        body_json(answer.body())
+    }
+}
+
+/// A JSON answer, or `null` for an empty body.
+fn body_json(body: &[u8]) -> Result<Value, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        Error::new(
+            ErrorKind::Protocol,
+            format!("the {} byte answer is not JSON", body.len()),
+        )
+        .with_source(e)
+    })
+}
+
+/// Percent-encodes a query value.
+fn query_value(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,325 @@
+//! Live streaming over a WebSocket: raw 16 kHz PCM in, a session out.
+//!
+//! [`ScribeClient::open_stream`] creates a `stream` session, connects its
+//! `upload_url` and returns a [`LiveStream`]. Audio goes as binary frames of
+//! 16-bit little-endian mono PCM at 16 kHz, or, in [`FrameMode::JsonEnvelope`],
+//! as a `start` text frame followed by `media` frames carrying base64 PCM.
+//! [`LiveStream::stop`] sends `stop`, waits for the server to close the
+//! socket, then ends the session; poll results as for chunked sessions.
+
+use std::time::{Duration, Instant};
+
+use crate::protocol::catalogue::{CommunicationProtocol, UploadType};
+use crate::protocol::stream::StreamFrame;
+use crate::transport::{WsConnection, WsRequest};
+use crate::{Error, ErrorKind, ScribeClient, SessionOptions};
+
+/// Sample rate of streamed audio.
+pub const STREAM_SAMPLE_RATE: u32 = crate::protocol::stream::PCM_SAMPLE_RATE;
+/// How long [`LiveStream::stop`] waits for the server to close the socket.
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Audio per frame when a whole buffer or file is sent (100 ms).
+pub const FRAME_SAMPLES: usize = 1_600;
+
+/// How audio frames are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FrameMode {
+    /// Binary frames of raw PCM (the default).
+    #[default]
+    Binary,
+    /// JSON text frames: `start`, then `media` with base64 PCM.
+    JsonEnvelope,
+}
+
+/// Options of [`ScribeClient::open_stream`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StreamOptions {
+    pub(crate) session: SessionOptions,
+    pub(crate) frame_mode: FrameMode,
+}
+
+impl StreamOptions {
+    /// A stream session created with `session` (its upload type and
+    /// protocol are set to `stream` over `websocket`).
+    pub fn new(session: SessionOptions) -> Self {
+        Self {
+            session,
+            frame_mode: FrameMode::Binary,
+        }
+    }
+
+    /// How audio frames are sent.
+    pub fn frame_mode(mut self, mode: FrameMode) -> Self {
+        self.frame_mode = mode;
+        self
+    }
+}
+
+/// What a stream sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[non_exhaustive]
+pub struct StreamSummary {
+    /// Audio frames sent.
+    pub frames: u64,
+    /// Seconds of audio sent.
+    pub audio_seconds: f64,
+}
+
+/// An open live stream; see the [module documentation](self).
+///
+/// Drop it only after [`stop`](LiveStream::stop): a dropped stream closes its
+/// socket but never ends the session, and says so in a warning.
+pub struct LiveStream {
+    client: ScribeClient,
+    session_id: String,
+    ws: Option<WsConnection>,
+    mode: FrameMode,
+    samples_sent: u64,
+    frames_sent: u64,
+}
+
+impl std::fmt::Debug for LiveStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveStream")
+            .field("session_id", &self.session_id)
+            .field("mode", &self.mode)
+            .field("frames_sent", &self.frames_sent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScribeClient {
+    /// Creates a `stream` session, connects its WebSocket and returns the
+    /// handle to send audio on.
+    pub async fn open_stream(&self, options: StreamOptions) -> Result<LiveStream, Error> {
+        let session = options
+            .session
+            .clone()
+            .upload_type(UploadType::Stream)
+            .communication_protocol(CommunicationProtocol::Websocket);
+        let created = self.create_session(session).await?;
+        let Some(url) = created.upload_url.clone().filter(|u| !u.is_empty()) else {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "the server created session {} without a stream URL",
+                    created.session_id
+                ),
+            )
+            .with_hint(
+                "the server does not offer streaming for this account; upload chunks instead",
+            ));
+        };
+        let ws = self
+            .inner
+            .http
+            .websocket_with(WsRequest::new(url).path_template("/v1/stream/sessions/{id}/audio"))
+            .await?;
+        let stream = LiveStream {
+            client: self.clone(),
+            session_id: created.session_id.clone(),
+            ws: Some(ws),
+            mode: options.frame_mode,
+            samples_sent: 0,
+            frames_sent: 0,
+        };
+        if stream.mode == FrameMode::JsonEnvelope {
+            let start = frame_text(&StreamFrame::start(stream.session_id.clone()))?;
+            stream.socket()?.send_text(start).await?;
+        }
+        Ok(stream)
+    }
+}
+
+impl LiveStream {
+    /// The session the stream feeds.
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    /// What has been sent so far.
+    pub fn summary(&self) -> StreamSummary {
+        StreamSummary {
+            frames: self.frames_sent,
+            audio_seconds: self.samples_sent as f64 / f64::from(STREAM_SAMPLE_RATE),
+        }
+    }
+
+    fn socket(&self) -> Result<&WsConnection, Error> {
+        self.ws
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::Closed, "the stream is already stopped"))
+    }
+
+    /// Sends 16 kHz mono samples as one frame. Waits until the frame is on
+    /// the wire, so a producer faster than the network is slowed down.
+    pub async fn send_audio(&mut self, pcm: &[i16]) -> Result<(), Error> {
+        if pcm.is_empty() {
+            return Ok(());
+        }
+        let mut bytes = Vec::with_capacity(pcm.len() * 2);
+        for sample in pcm {
+            bytes.extend_from_slice(&sample.to_le_bytes());
+        }
+        self.send_frame(bytes).await?;
+        self.samples_sent += pcm.len() as u64;
+        Ok(())
+    }
+
+    /// Sends 16 kHz mono 16-bit little-endian PCM bytes as one frame.
+    pub async fn send_pcm_bytes(&mut self, pcm: &[u8]) -> Result<(), Error> {
+        if pcm.len() % 2 != 0 {
+            return Err(crate::client::invalid(
+                format!(
+                    "{} bytes of 16-bit PCM is not a whole number of samples",
+                    pcm.len()
+                ),
+                "send whole 2-byte samples",
+            ));
+        }
+        if pcm.is_empty() {
+            return Ok(());
+        }
+        self.send_frame(pcm.to_vec()).await?;
+        self.samples_sent += pcm.len() as u64 / 2;
+        Ok(())
+    }
+
+    async fn send_frame(&mut self, bytes: Vec<u8>) -> Result<(), Error> {
+        let socket = self.socket()?;
+        match self.mode {
+            FrameMode::Binary => socket.send_binary(bytes).await?,
+            FrameMode::JsonEnvelope => {
+                socket
+                    .send_text(frame_text(&StreamFrame::media(&bytes))?)
+                    .await?;
+            }
+        }
+        self.frames_sent += 1;
+        Ok(())
+    }
+
+    /// Sends samples in 100 ms frames; with `speed` (1.0 = real time, 2.0 =
+    /// twice as fast) frames are paced, without it they go as fast as the
+    /// connection takes them.
+    pub async fn send_samples_paced(
+        &mut self,
+        pcm: &[i16],
+        speed: Option<f64>,
+    ) -> Result<(), Error> {
+        let started = Instant::now();
+        let first = self.samples_sent;
+        for frame in pcm.chunks(FRAME_SAMPLES) {
+            if let Some(speed) = speed.filter(|s| s.is_finite() && *s > 0.0) {
+                let due =
+                    (self.samples_sent - first) as f64 / f64::from(STREAM_SAMPLE_RATE) / speed;
+                let elapsed = started.elapsed().as_secs_f64();
+                if due > elapsed {
+                    tokio::time::sleep(Duration::from_secs_f64(due - elapsed)).await;
+                }
+            }
+            self.send_audio(frame).await?;
+        }
+        Ok(())
+    }
+
+    /// Streams the speech of a recording (a path or file bytes): it is
+    /// decoded, resampled to 16 kHz mono and cut by speech detection as for
+    /// an upload, and each speech chunk is sent in 100 ms frames, paced at
+    /// `speed` times real time, or as fast as the connection takes them
+    /// with `None`.
+    #[cfg(feature = "audio")]
+    pub async fn send_file(
+        &mut self,
+        source: impl Into<crate::AudioSource>,
+        speed: Option<f64>,
+    ) -> Result<StreamSummary, Error> {
+        use crate::upload::audio::{Feed, start_pipeline};
+        let before = self.summary();
+        let mut feed = start_pipeline(
+            source.into().into_input(),
+            self.client.inner.pipeline.clone(),
+        );
+        while let Some(item) = feed.recv().await {
+            match item.map_err(Error::from)? {
+                Feed::Chunk(chunk) => {
+                    let pcm = wav_samples(&chunk.wav).ok_or_else(|| {
+                        Error::new(ErrorKind::Audio, "a speech chunk was not 16-bit PCM WAV")
+                    })?;
+                    self.send_samples_paced(&pcm, speed).await?;
+                }
+                Feed::Done(_) => break,
+            }
+        }
+        let after = self.summary();
+        Ok(StreamSummary {
+            frames: after.frames - before.frames,
+            audio_seconds: after.audio_seconds - before.audio_seconds,
+        })
+    }
+
+    /// Sends `stop`, waits (up to 10 s) for the server to flush and close
+    /// the socket, then ends the session so processing starts.
+    pub async fn stop(mut self) -> Result<StreamSummary, Error> {
+        let summary = self.summary();
+        let Some(mut ws) = self.ws.take() else {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the stream is already stopped",
+            ));
+        };
+        ws.send_text(frame_text(&StreamFrame::stop(None))?).await?;
+        if let Err(e) = ws.wait_closed(STOP_TIMEOUT).await {
+            // The audio was sent and stop was delivered; a slow close must
+            // not keep the session from being ended.
+            tracing::warn!(error = %e, "the stream did not close cleanly after stop");
+        }
+        self.client.end_session(&self.session_id, 0).await?;
+        Ok(summary)
+    }
+}
+
+/// The samples of a 16-bit PCM WAV file (the `data` chunk).
+#[cfg(feature = "audio")]
+fn wav_samples(wav: &[u8]) -> Option<Vec<i16>> {
+    if wav.len() < 12 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
+        return None;
+    }
+    let mut at = 12;
+    while at + 8 <= wav.len() {
+        let id = &wav[at..at + 4];
+        let size =
+            u32::from_le_bytes([wav[at + 4], wav[at + 5], wav[at + 6], wav[at + 7]]) as usize;
+        let body = at + 8;
+        if id == b"data" {
+            let end = body.saturating_add(size).min(wav.len());
+            let data = &wav[body..end];
+            return Some(
+                data.chunks_exact(2)
+                    .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                    .collect(),
+            );
+        }
+        at = body.saturating_add(size).saturating_add(size % 2);
+    }
+    None
+}
+
+fn frame_text(frame: &StreamFrame) -> Result<String, Error> {
+    serde_json::to_string(frame).map_err(|e| {
+        Error::new(ErrorKind::Protocol, "a stream frame could not be encoded").with_source(e)
+    })
+}
+
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        if self.ws.is_some() {
+            tracing::warn!(
+                session_id = %self.session_id,
+                "LiveStream dropped without stop(): the session was not ended and will expire; call stop() to finish it"
+            );
+        }
+    }
+}

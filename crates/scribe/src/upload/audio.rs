@@ -1,0 +1,294 @@
+//! Recordings: decode, VAD and chunk locally, upload as chunks appear.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::audio::{AudioError, AudioInput, Chunk, ChunkSummary, PipelineConfig, chunk_audio};
+use crate::protocol::chunk::{AudioExtension, ChunkName, DEFAULT_BASE};
+use crate::{Error, ErrorKind, ScribeClient};
+
+use super::{AudioChunk, Numbered, ProgressEvent, UploadOptions, UploadSummary};
+
+/// A recording to upload: a file path or the encoded bytes of a file.
+#[derive(Clone)]
+pub enum AudioSource {
+    /// A file on disk.
+    Path(PathBuf),
+    /// The bytes of an encoded recording (any supported format).
+    Bytes(Bytes),
+}
+
+impl std::fmt::Debug for AudioSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            Self::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+        }
+    }
+}
+
+impl From<&str> for AudioSource {
+    fn from(path: &str) -> Self {
+        Self::Path(PathBuf::from(path))
+    }
+}
+
+impl From<String> for AudioSource {
+    fn from(path: String) -> Self {
+        Self::Path(PathBuf::from(path))
+    }
+}
+
+impl From<&Path> for AudioSource {
+    fn from(path: &Path) -> Self {
+        Self::Path(path.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for AudioSource {
+    fn from(path: PathBuf) -> Self {
+        Self::Path(path)
+    }
+}
+
+impl From<&PathBuf> for AudioSource {
+    fn from(path: &PathBuf) -> Self {
+        Self::Path(path.clone())
+    }
+}
+
+impl From<Vec<u8>> for AudioSource {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::Bytes(Bytes::from(bytes))
+    }
+}
+
+impl From<Bytes> for AudioSource {
+    fn from(bytes: Bytes) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+impl AudioSource {
+    pub(crate) fn into_input(self) -> AudioInput {
+        match self {
+            Self::Path(path) => AudioInput::Path(path),
+            Self::Bytes(bytes) => AudioInput::Bytes(bytes.to_vec()),
+        }
+    }
+}
+
+/// What the blocking pipeline thread hands to the uploader.
+pub(crate) enum Feed {
+    Chunk(Chunk),
+    Done(ChunkSummary),
+}
+
+/// Chunks waiting between the pipeline thread and the uploads, beyond those
+/// in flight: enough to keep uploads busy, little enough to keep memory flat.
+const FEED_DEPTH: usize = 4;
+
+/// Starts the pipeline on a blocking thread. It stops by itself soon after
+/// the receiver is dropped (the next chunk finds the channel closed and the
+/// pipeline's own threads are stopped when its stream is dropped).
+pub(crate) fn start_pipeline(
+    input: AudioInput,
+    config: PipelineConfig,
+) -> mpsc::Receiver<Result<Feed, AudioError>> {
+    let (tx, rx) = mpsc::channel(FEED_DEPTH);
+    tokio::task::spawn_blocking(move || {
+        let stream = match chunk_audio(input, &config) {
+            Ok(stream) => stream,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        let mut stream = stream;
+        for item in &mut stream {
+            let feed = item.map(Feed::Chunk);
+            let failed = feed.is_err();
+            if tx.blocking_send(feed).is_err() || failed {
+                return;
+            }
+        }
+        if let Some(summary) = stream.summary() {
+            let _ = tx.blocking_send(Ok(Feed::Done(*summary)));
+        }
+    });
+    rx
+}
+
+impl ScribeClient {
+    /// Decodes a recording (a path or the bytes of any supported file),
+    /// finds the speech, cuts it into chunks and uploads each chunk as soon
+    /// as it exists, then ends the session with the exact count.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scribe::ScribeClient) -> Result<(), scribe::Error> {
+    /// let s = client.create_session(Default::default()).await?;
+    /// let summary = client.upload_audio_file(&s.session_id, "visit.m4a").await?;
+    /// println!("{} chunks, {:.1}s of speech", summary.chunks(), summary.speech_seconds);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_audio_file(
+        &self,
+        session_id: &str,
+        source: impl Into<AudioSource>,
+    ) -> Result<UploadSummary, Error> {
+        self.upload_audio_file_with(session_id, source, UploadOptions::default())
+            .await
+    }
+
+    /// [`upload_audio_file`](Self::upload_audio_file) with options: several
+    /// recordings in one session (`end_session(false)`, `start_index`),
+    /// concurrency, progress, cancellation.
+    pub async fn upload_audio_file_with(
+        &self,
+        session_id: &str,
+        source: impl Into<AudioSource>,
+        options: UploadOptions,
+    ) -> Result<UploadSummary, Error> {
+        self.upload_input(
+            session_id,
+            source.into().into_input(),
+            options,
+            HashSet::new(),
+        )
+        .await
+    }
+
+    /// Uploads mono 16-bit PCM samples at `sample_rate` Hz the same way as a
+    /// file: speech detection, chunking, upload, end.
+    pub async fn upload_pcm(
+        &self,
+        session_id: &str,
+        pcm: &[i16],
+        sample_rate: u32,
+    ) -> Result<UploadSummary, Error> {
+        self.upload_pcm_with(session_id, pcm, sample_rate, UploadOptions::default())
+            .await
+    }
+
+    /// [`upload_pcm`](Self::upload_pcm) with options.
+    pub async fn upload_pcm_with(
+        &self,
+        session_id: &str,
+        pcm: &[i16],
+        sample_rate: u32,
+        options: UploadOptions,
+    ) -> Result<UploadSummary, Error> {
+        let bytes = pcm.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let input = AudioInput::PcmI16Le {
+            bytes,
+            sample_rate,
+            channels: 1,
+        };
+        self.upload_input(session_id, input, options, HashSet::new())
+            .await
+    }
+
+    /// Finishes an upload that stopped halfway (a crash, a cancellation, a
+    /// lost network): asks the server which chunks it has (`audio_files`),
+    /// cuts the same recording into the same chunks again and uploads only
+    /// the missing ones, then ends the session. Nothing is lost and nothing
+    /// is sent twice.
+    pub async fn resume_upload(
+        &self,
+        session_id: &str,
+        source: impl Into<AudioSource>,
+    ) -> Result<UploadSummary, Error> {
+        self.resume_upload_with(session_id, source, UploadOptions::default())
+            .await
+    }
+
+    /// [`resume_upload`](Self::resume_upload) with options (use the same
+    /// `start_index` as the interrupted upload).
+    pub async fn resume_upload_with(
+        &self,
+        session_id: &str,
+        source: impl Into<AudioSource>,
+        options: UploadOptions,
+    ) -> Result<UploadSummary, Error> {
+        let session = self.sessions().get(session_id).await?;
+        let stored: HashSet<u32> = session
+            .audio_files()
+            .iter()
+            .filter_map(|name| ChunkName::parse(name).ok())
+            .filter(|name| name.base() == DEFAULT_BASE && name.extension() == AudioExtension::Wav)
+            .map(|name| name.index())
+            .collect();
+        self.upload_input(session_id, source.into().into_input(), options, stored)
+            .await
+    }
+
+    async fn upload_input(
+        &self,
+        session_id: &str,
+        input: AudioInput,
+        options: UploadOptions,
+        stored: HashSet<u32>,
+    ) -> Result<UploadSummary, Error> {
+        let started = Instant::now();
+        let mut feed = start_pipeline(input, self.inner.pipeline.clone());
+        let start = options.start_index;
+        let mut summary: Option<ChunkSummary> = None;
+        let summary_slot = &mut summary;
+        let chunks =
+            futures_util::stream::poll_fn(move |cx| feed.poll_recv(cx)).filter_map(move |item| {
+                let out = match item {
+                    Err(e) => Some(Err(Error::from(e))),
+                    Ok(Feed::Done(s)) => {
+                        *summary_slot = Some(s);
+                        None
+                    }
+                    Ok(Feed::Chunk(chunk)) => Some(
+                        chunk
+                            .index
+                            .checked_add(start)
+                            .ok_or_else(|| {
+                                Error::new(ErrorKind::Audio, "too many chunks for one session")
+                            })
+                            .map(|index| Numbered {
+                                index,
+                                chunk: AudioChunk {
+                                    bytes: Bytes::from(chunk.wav),
+                                    extension: chunk.name.extension(),
+                                    duration_seconds: Some(chunk.duration_seconds),
+                                },
+                            }),
+                    ),
+                };
+                std::future::ready(out)
+            });
+        let tally = self
+            .run_upload(session_id, chunks, &options, &stored)
+            .await?;
+        let Some(found) = summary else {
+            return Err(Error::new(
+                ErrorKind::Audio,
+                "the audio pipeline stopped without finishing",
+            ));
+        };
+        options.progress.emit(ProgressEvent::AudioDecoded {
+            duration_seconds: found.source_seconds,
+        });
+        if found.no_speech() && start == 0 && options.end_session {
+            return Err(Error::new(
+                ErrorKind::Audio,
+                format!(
+                    "no speech found in {:.1}s of audio; nothing was uploaded",
+                    found.source_seconds
+                ),
+            )
+            .with_hint("check the recording (microphone muted? wrong file?)"));
+        }
+        self.finish_upload(session_id, tally, &options, started, found.source_seconds)
+            .await
+    }
+}
