@@ -28,6 +28,36 @@
 //!   tokens; [`error::ApiError`] keeps a server's error message but never a
 //!   raw body.
 //!
+//! # A quick look
+//!
+//! ```
+//! use scribe_protocol::chunk::{AudioExtension, ChunkName};
+//! use scribe_protocol::session::{CreateSessionRequest, SessionResponse, SessionStatus};
+//! use scribe_protocol::{error, paths};
+//!
+//! // Build and check a request before sending it.
+//! let request = CreateSessionRequest::new(["clinical_notes_template"]);
+//! request.validate(None)?;
+//! assert_eq!(paths::SESSIONS, "/v1/sessions");
+//!
+//! // Name the chunks the way the server orders them.
+//! let chunk = ChunkName::chunk(0, AudioExtension::Wav);
+//! assert_eq!(paths::session_audio("ses_1", &chunk.to_string()), "/v1/sessions/ses_1/audio/chunk_0.wav");
+//!
+//! // Read a status answer with its HTTP status; the Eka list shape of
+//! // `templates` and an epoch timestamp read like the spec's object shape.
+//! let body = br#"{"session_id":"ses_1","status":"completed","created_at":1741000000,
+//!   "templates":[{"clinical_notes_template":{"status":"success","data":{"notes":"..."}}}]}"#;
+//! let session = SessionResponse::from_http(200, body)?;
+//! assert_eq!(session.status, SessionStatus::Completed);
+//! assert!(session.templates.as_ref().and_then(|t| t.get("clinical_notes_template")).is_some());
+//!
+//! // Any failed answer becomes one typed error.
+//! let failure = error::ApiError::from_response(429, br#"{"detail":"Too many requests"}"#);
+//! assert_eq!(failure.code, error::ErrorCode::RateLimitExceeded);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Modules
 //!
 //! * [`error`]: the error envelope, [`error::ErrorCode`] and

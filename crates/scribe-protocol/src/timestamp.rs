@@ -17,7 +17,10 @@ const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 /// A point in time as a server sent it: an epoch number or an ISO 8601 string.
 ///
 /// Reading never fails on a string it cannot parse; such a timestamp keeps its
-/// text and [`datetime`](Self::datetime) returns `None`.
+/// text and [`datetime`](Self::datetime) returns `None`. Strings without an
+/// offset (Python's naive `isoformat()`) are taken as UTC. Epoch numbers are
+/// seconds (fractions allowed), except that integers above 10^11 are read
+/// as milliseconds.
 ///
 /// ```
 /// use scribe_protocol::Timestamp;
