@@ -7,16 +7,17 @@
 mod create;
 mod lifecycle;
 mod results;
+mod template_result;
 mod templates;
 mod validate;
 
 pub use create::{CreateSessionRequest, CreateSessionResponse, TranscriptLanguage};
 pub use lifecycle::{EndSessionRequest, EndSessionResponse, PatchSessionRequest};
 pub use results::{ProcessingError, SessionError, SessionResponse};
-pub use templates::{
+pub use template_result::{
     TemplateError, TemplateErrorCode, TemplateErrorDetail, TemplateResult, TemplateStatus,
-    Templates, TemplatesShape,
 };
+pub use templates::{Templates, TemplatesShape};
 pub use validate::{ValidationError, ValidationIssue};
 
 pub use crate::Timestamp;
