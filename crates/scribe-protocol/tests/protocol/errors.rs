@@ -230,3 +230,21 @@ fn status_only_codes() {
     assert!(ErrorCode::RateLimitExceeded.is_transient());
     assert!(!ErrorCode::InvalidRequest.is_transient());
 }
+
+proptest::proptest! {
+    /// Whatever a server answers, reading it never panics and never keeps
+    /// more than a short message.
+    #[test]
+    fn any_body_reads_into_a_short_error(status in 400u16..600, body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
+        let err = ApiError::from_response(status, &body);
+        proptest::prop_assert_eq!(err.status, status);
+        proptest::prop_assert!(err.message.chars().count() <= 301, "{} chars", err.message.chars().count());
+    }
+
+    #[test]
+    fn any_text_body_reads_into_a_short_error(status in 400u16..600, body in "\\PC{0,2000}") {
+        let err = ApiError::from_response(status, body.as_bytes());
+        proptest::prop_assert!(err.message.chars().count() <= 301, "{} chars", err.message.chars().count());
+        proptest::prop_assert!(!err.message.contains('\n'));
+    }
+}

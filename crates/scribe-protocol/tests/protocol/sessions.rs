@@ -311,3 +311,11 @@ fn stream_frames_build_and_decode() {
         serde_json::from_str(&fixture("stream_frame", "unknown_event.json")).unwrap();
     assert_eq!(unknown.event.as_str(), "mark");
 }
+
+#[test]
+fn object_shape_with_a_repeated_key_keeps_both_documents() {
+    let text = r#"{"soap":{"status":"success","data":{"n":1}},"soap":{"status":"success","data":{"n":2}}}"#;
+    let templates: Templates = serde_json::from_str(text).unwrap();
+    assert_eq!(templates.get_all("soap").count(), 2);
+    assert_eq!(serde_json::to_string(&templates).unwrap(), text);
+}
