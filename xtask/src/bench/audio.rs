@@ -490,11 +490,33 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
             fmt(py.and_then(|p| median(&p["kept_s"])), 0),
         ));
     }
-    if let Some(r) = rust.first() {
+    for r in rust {
+        if r.mode != "sequential" {
+            continue;
+        }
         s.push_str(&format!(
-            "\nTruth speech in consult_{:02}m: {:.0} s.\n",
-            r.minutes, r.truth_speech_s
+            "\nconsult_{:02}m.{}: truth speech {:.0} s.",
+            r.minutes, r.format, r.truth_speech_s
         ));
+        let Some(exact) = r.runs.first() else {
+            continue;
+        };
+        for other in rust
+            .iter()
+            .filter(|o| o.minutes == r.minutes && o.format == r.format && o.mode != r.mode)
+        {
+            if let Some(run) = other.runs.first() {
+                let covered = recall(&run.speech, &exact.speech);
+                let extra = 1.0 - recall(&exact.speech, &run.speech);
+                s.push_str(&format!(
+                    " `{}` mode sends {:.3}% of the speech the exact sequential mode sends; {:.3}% of its own speech is not in the sequential result.",
+                    other.mode,
+                    100.0 * covered,
+                    100.0 * extra
+                ));
+            }
+        }
+        s.push('\n');
     }
     s
 }
