@@ -136,8 +136,17 @@ impl SessionOptions {
         request.patient_details = self.patient_details;
         request.additional_data = self.additional_data;
         request.session_id = self.session_id;
-        request.upload_type = self.upload_type;
-        request.communication_protocol = self.communication_protocol;
+        // The spec requires both; Eka accepts them. Chunked upload over HTTP
+        // is what this SDK does unless streaming.
+        let upload_type = self.upload_type.unwrap_or(UploadType::Chunked);
+        request.communication_protocol = Some(self.communication_protocol.unwrap_or(
+            if upload_type == UploadType::Stream {
+                CommunicationProtocol::Websocket
+            } else {
+                CommunicationProtocol::Http
+            },
+        ));
+        request.upload_type = Some(upload_type);
         request
     }
 }

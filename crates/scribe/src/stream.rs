@@ -115,8 +115,11 @@ impl ScribeClient {
         let ws = self
             .inner
             .http
-            .websocket_with(WsRequest::new(url).path_template("/v1/stream/sessions/{id}/audio"))
+            .websocket_with(
+                WsRequest::new(url.as_str()).path_template("/v1/stream/sessions/{id}/audio"),
+            )
             .await?;
+        let stream_id = stream_id_of(&url).unwrap_or(&created.session_id).to_owned();
         let stream = LiveStream {
             client: self.clone(),
             session_id: created.session_id.clone(),
@@ -126,7 +129,7 @@ impl ScribeClient {
             frames_sent: 0,
         };
         if stream.mode == FrameMode::JsonEnvelope {
-            let start = frame_text(&StreamFrame::start(stream.session_id.clone()))?;
+            let start = frame_text(&StreamFrame::start(stream_id))?;
             stream.socket()?.send_text(start).await?;
         }
         Ok(stream)
@@ -281,6 +284,17 @@ impl LiveStream {
     }
 }
 
+/// The stream id of an upload URL (`.../stream/sessions/{stream_id}/audio`):
+/// the path segment before the final `audio`.
+fn stream_id_of(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next()?;
+    let mut segments = path.trim_end_matches('/').rsplit('/');
+    match (segments.next(), segments.next()) {
+        (Some("audio"), Some(id)) if !id.is_empty() => Some(id),
+        _ => None,
+    }
+}
+
 /// The samples of a 16-bit PCM WAV file (the `data` chunk).
 #[cfg(feature = "audio")]
 fn wav_samples(wav: &[u8]) -> Option<Vec<i16>> {
@@ -321,5 +335,23 @@ impl Drop for LiveStream {
                 "LiveStream dropped without stop(): the session was not ended and will expire; call stop() to finish it"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_id_comes_from_the_url() {
+        assert_eq!(
+            stream_id_of("wss://api.eka.care/voice/v1/stream/sessions/st_42/audio"),
+            Some("st_42")
+        );
+        assert_eq!(
+            stream_id_of("ws://127.0.0.1:9/v1/stream/sessions/abc/audio/?t=1"),
+            Some("abc")
+        );
+        assert_eq!(stream_id_of("wss://x/other"), None);
     }
 }

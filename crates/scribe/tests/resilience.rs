@@ -1,0 +1,136 @@
+//! Misbehaving servers: injected faults, tokens and sessions that expire.
+
+use scribe::SessionOptions;
+use scribe::audio::AudioInput;
+use scribe_sim::{FaultKind, FaultRule, Route};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn twenty_percent_faults_lose_nothing() {
+    let server = start(
+        quick_server()
+            .fault_seed(7)
+            .fault(FaultRule::on(Route::UploadAudio, FaultKind::InternalError).fraction(0.08))
+            .fault(FaultRule::on(Route::UploadAudio, FaultKind::ResetAfterBody).fraction(0.06))
+            .fault(FaultRule::on(Route::UploadAudio, FaultKind::GatewayHtml).fraction(0.03))
+            .fault(
+                FaultRule::on(
+                    Route::UploadAudio,
+                    FaultKind::Unavailable { retry_after: None },
+                )
+                .fraction(0.03),
+            )
+            .fault(FaultRule::on(Route::EndSession, FaultKind::ResetAfterBody).fraction(0.2))
+            .fault(FaultRule::on(Route::GetSession, FaultKind::InternalError).fraction(0.2))
+            .fault(FaultRule::on(Route::CreateSession, FaultKind::ResetBeforeBody).fraction(0.2)),
+    )
+    .await;
+    let client = client_for(&server);
+    let (pcm, rate) = long_recording(12);
+    let wav = wav_file(&pcm, rate);
+    let expected = local_chunks(AudioInput::Bytes(wav.clone()));
+    let mut faults_seen = 0;
+    for _ in 0..3 {
+        let s = loop {
+            // Creating is not retried by the SDK (it is not idempotent
+            // without a client-chosen id); the caller retries.
+            match client.create_session(SessionOptions::new()).await {
+                Ok(s) => break s,
+                Err(e) if e.is_retryable() => continue,
+                Err(e) => panic!("create: {e}"),
+            }
+        };
+        let summary = client
+            .upload_audio_file(&s.session_id, wav.clone())
+            .await
+            .unwrap_or_else(|e| panic!("upload under faults: {e}"));
+        assert_eq!(summary.ended_with, Some(expected.len() as u32));
+        assert_stored(&server, &s.session_id, &expected, 0);
+        let result = client
+            .wait_for_results(&s.session_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(result.is_complete(), "{:?}", result.status());
+        faults_seen += server
+            .requests()
+            .iter()
+            .filter(|r| r.session_id.as_deref() == Some(&s.session_id) && r.fault.is_some())
+            .count();
+    }
+    assert!(faults_seen >= 3, "the faults were injected ({faults_seen})");
+}
+
+#[tokio::test]
+async fn tokens_expiring_mid_upload_are_renewed() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    let (pcm, rate) = long_recording(8);
+    let wav = wav_file(&pcm, rate);
+    let expected = local_chunks(AudioInput::Bytes(wav.clone()));
+    let s = client
+        .create_session(SessionOptions::new())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sim = &server;
+    let expire = std::sync::Once::new();
+    // Expire every token after the first chunk is stored.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let options = scribe::UploadOptions::new()
+        .concurrency(2)
+        .progress(scribe::Progress::channel(tx));
+    let upload = client.upload_audio_file_with(&s.session_id, wav, options);
+    let watcher = async {
+        while let Some(event) = rx.recv().await {
+            if matches!(event, scribe::ProgressEvent::ChunkUploaded { .. }) {
+                expire.call_once(|| sim.expire_tokens());
+            }
+        }
+    };
+    let (summary, ()) = tokio::join!(upload, watcher);
+    let summary = summary.unwrap_or_else(|e| panic!("upload across token expiry: {e}"));
+    assert_eq!(summary.ended_with, Some(expected.len() as u32));
+    assert!(expire.is_completed());
+    assert_stored(&server, &s.session_id, &expected, 0);
+    let refused = server
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(401))
+        .count();
+    assert!(refused >= 1, "an expired token was refused at least once");
+    let result = client
+        .wait_for_results(&s.session_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.is_complete());
+}
+
+#[tokio::test]
+async fn an_expired_session_is_an_error() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(SessionOptions::new())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(server.expire_session(&s.session_id));
+    let err = client
+        .wait_for_results(&s.session_id)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("expired session gave results"));
+    assert!(err.is_expired(), "{err}");
+    let got = client
+        .sessions()
+        .get(&s.session_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(got.http_status(), 410);
+    assert!(got.is_terminal() && !got.is_complete());
+    let err = client
+        .upload_audio_file(&s.session_id, sample("consultation.wav"))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("upload to an expired session accepted"));
+    assert!(err.is_expired(), "{err}");
+}

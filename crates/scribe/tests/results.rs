@@ -1,0 +1,214 @@
+//! Results: both dialects, waiting, watching, validation, discovery, templates.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use scribe::{ErrorKind, SessionOptions, WaitOptions};
+use scribe_sim::Dialect;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn eka_dialect_templates_in_order_with_lookup() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(
+            SessionOptions::new().templates(["clinical_notes_template", "transcript_template"]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .upload_audio_file(&s.session_id, sample("consultation.wav"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = client
+        .wait_for_results(&s.session_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.is_complete() && result.is_terminal());
+    assert_eq!(result.http_status(), 200);
+    let ids: Vec<&str> = result.templates().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["clinical_notes_template", "transcript_template"]);
+    assert!(result.template("transcript_template").is_some());
+    assert!(result.template("soap").is_none());
+    assert!(result.raw()["templates"].is_array(), "Eka sends a list");
+    assert!(result.transcript().is_some());
+    assert!(
+        !format!("{result:?}").contains("simulated"),
+        "Debug shows no results"
+    );
+}
+
+#[tokio::test]
+async fn spec_dialect_templates_as_an_object() {
+    let server = start(quick_server().dialect(Dialect::Spec)).await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(SessionOptions::new().templates(["soap", "medications"]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .upload_audio_file(&s.session_id, sample("consultation.flac"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = client
+        .wait_for_results(&s.session_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.is_complete());
+    assert!(
+        result.raw()["templates"].is_object(),
+        "the spec sends an object"
+    );
+    assert!(result.template("soap").is_some_and(|t| t.data.is_some()));
+    assert_eq!(result.templates().count(), 2);
+}
+
+#[tokio::test]
+async fn watch_reports_changes_and_ends_terminal() {
+    let server = start(quick_server().processing_delay(Duration::from_millis(400))).await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(SessionOptions::new())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .upload_audio_file(&s.session_id, sample("consultation.m4a"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let updates: Vec<_> = client.watch(&s.session_id).collect().await;
+    assert!(!updates.is_empty());
+    let statuses: Vec<String> = updates
+        .iter()
+        .map(|u| {
+            u.as_ref()
+                .map(|r| r.status().to_string())
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    assert_eq!(
+        statuses.last().map(String::as_str),
+        Some("completed"),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .windows(2)
+            .all(|w| w[0] != w[1] || w[1] == "completed"),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn waiting_gives_up_at_the_timeout_and_respects_the_rate() {
+    let server = start(quick_server().long_poll_hold(Duration::from_millis(10))).await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(SessionOptions::new())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    server.clear_requests();
+    let started = std::time::Instant::now();
+    let err = client
+        .wait_for_results_with(
+            &s.session_id,
+            WaitOptions::new()
+                .interval(Duration::from_millis(200))
+                .timeout(Duration::from_millis(900)),
+        )
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a session never ended gave results"));
+    assert!(err.is_timeout(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let gets = server
+        .requests()
+        .iter()
+        .filter(|r| r.route == scribe_sim::Route::GetSession)
+        .count();
+    assert!(
+        (2..=6).contains(&gets),
+        "{gets} polls in 0.9 s at one per 0.2 s"
+    );
+}
+
+#[tokio::test]
+async fn invalid_sessions_are_refused_before_sending() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    server.clear_requests();
+    let err = client
+        .create_session(SessionOptions::new().templates(["a_template", "b_template", "c_template"]))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("three templates accepted"));
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    let err = client
+        .create_session(SessionOptions::new().language_hint(["xx"]))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("unknown language accepted"));
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.route != scribe_sim::Route::CreateSession)
+    );
+}
+
+#[tokio::test]
+async fn discovery_is_cached_and_templates_listed() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    let first = client.discovery().await.unwrap_or_else(|e| panic!("{e}"));
+    let again = client
+        .clone()
+        .discovery()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(std::sync::Arc::ptr_eq(&first, &again));
+    let fetched = server
+        .requests()
+        .iter()
+        .filter(|r| r.route == scribe_sim::Route::Discovery)
+        .count();
+    assert_eq!(fetched, 1);
+    let templates = client.templates().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(templates.contains("clinical_notes_template"));
+
+    // With discovery fetched, a model the server does not offer is refused locally.
+    let err = client
+        .create_session(SessionOptions::new().model("ultra"))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("unknown model accepted"));
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_an_auth_error() {
+    let server = start(quick_server()).await;
+    let client = builder_for(&server)
+        .client_credentials(server.client_id(), "not-the-secret")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = client
+        .create_session(SessionOptions::new())
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("wrong secret accepted"));
+    assert!(err.is_auth(), "{err}");
+    assert!(!err.to_string().contains("not-the-secret"));
+    assert!(!format!("{err:?}").contains("not-the-secret"));
+
+    let err = scribe::ScribeClient::builder()
+        .env_vars(scribe::config::EnvVars::none())
+        .working_dir(std::env::temp_dir())
+        .build()
+        .err()
+        .unwrap_or_else(|| panic!("a client without credentials was built"));
+    assert!(err.is_auth());
+    assert!(err.to_string().contains("SCRIBE_CLIENT_ID"), "{err}");
+}

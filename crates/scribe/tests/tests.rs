@@ -1,0 +1,9 @@
+//! End-to-end tests of the façade against `scribe-sim` over real loopback
+//! HTTP and WebSocket. The VAD needs the assets `cargo xtask assets` fetches.
+
+mod blocking;
+mod resilience;
+mod results;
+mod stream;
+mod support;
+mod upload;
