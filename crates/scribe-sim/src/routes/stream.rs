@@ -95,11 +95,23 @@ async fn run(
     drop_after: Option<u32>,
 ) {
     let mut frames: u32 = 0;
+    let mut changed = entry.changed.subscribe();
     loop {
         let message = tokio::select! {
             () = state.shutdown.cancelled() => {
                 let _ = socket.send(close(close_code::AWAY, "server shutting down")).await;
                 return;
+            }
+            _ = changed.changed() => {
+                // `end` (or expiry) while the socket is open: what arrived
+                // was committed; say so and close.
+                let status = entry.lock().status;
+                if !status.is_open() {
+                    let reason = format!("session {}; no more audio is taken", status.as_str());
+                    let _ = socket.send(close(close_code::NORMAL, &reason)).await;
+                    return;
+                }
+                continue;
             }
             m = socket.recv() => m,
         };

@@ -4,8 +4,14 @@
 mod support;
 
 mod auth;
+mod binary;
+mod concurrency;
 mod create;
+mod dialects;
 mod discovery;
+mod faults;
 mod lifecycle;
 mod smoke;
+mod stream;
 mod upload;
+mod webhooks;
