@@ -75,7 +75,7 @@ type AttemptResult = Result<Response, Error>;
 impl HttpClient {
     /// Builds a client (and its connection pool) from `config`.
     pub fn new(config: TransportConfig) -> Result<Self, Error> {
-        let tls = tls::client_config(config.roots)?;
+        let tls = tls::client_config(config.roots, &config.extra_roots)?;
         let ws_tls = tls::websocket_config(&tls);
 
         let mut http = HttpConnector::new();
@@ -349,6 +349,7 @@ impl HttpClient {
                 .to_bytes();
             Ok::<_, Error>(Response {
                 status: parts.status.as_u16(),
+                version: parts.version,
                 headers: parts.headers,
                 body,
                 attempts: 0,
@@ -436,6 +437,18 @@ fn find_source<'a, T: std::error::Error + 'static>(
     while let Some(e) = current {
         if let Some(found) = e.downcast_ref::<T>() {
             return Some(found);
+        }
+        // `io::Error::source` skips the error it wraps (TLS failures arrive
+        // as an io::Error around a rustls::Error): look inside explicitly.
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if let Some(found) = inner.downcast_ref::<T>() {
+                return Some(found);
+            }
+            current = Some(inner as &(dyn std::error::Error + 'static));
+            continue;
         }
         current = e.source();
     }

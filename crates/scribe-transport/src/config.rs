@@ -149,6 +149,7 @@ pub struct TransportConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) allow_insecure_http: bool,
     pub(crate) roots: TlsRoots,
+    pub(crate) extra_roots: Vec<Vec<u8>>,
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
     pub(crate) max_response_bytes: usize,
@@ -168,6 +169,7 @@ impl Default for TransportConfig {
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
             roots: TlsRoots::default(),
+            extra_roots: Vec::new(),
             pool_idle_timeout: Duration::from_secs(60),
             pool_max_idle_per_host: 16,
             max_response_bytes: 32 * 1024 * 1024,
@@ -222,6 +224,15 @@ impl TransportConfig {
     #[must_use]
     pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
         self.roots = roots;
+        self
+    }
+
+    /// Also trusts this certificate authority (DER bytes), for a
+    /// TLS-intercepting proxy or a private deployment. Checked when the
+    /// client is built.
+    #[must_use]
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(der.into());
         self
     }
 

@@ -217,6 +217,7 @@ impl fmt::Debug for Request {
 #[derive(Clone)]
 pub struct Response {
     pub(crate) status: u16,
+    pub(crate) version: http::Version,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
@@ -226,6 +227,11 @@ impl Response {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
+    }
+
+    /// The HTTP version the answer came over (HTTP/2 when ALPN chose it).
+    pub fn version(&self) -> http::Version {
+        self.version
     }
 
     /// The response headers.
@@ -321,6 +327,7 @@ mod tests {
     fn response(body: &'static [u8]) -> Response {
         Response {
             status: 200,
+            version: http::Version::HTTP_11,
             headers: HeaderMap::new(),
             body: Bytes::from_static(body),
             attempts: 1,

@@ -11,7 +11,7 @@ use crate::config::TlsRoots;
 use crate::error::{Error, ErrorKind};
 
 /// Builds a client configuration with the `ring` provider and the chosen roots.
-pub(crate) fn client_config(roots: TlsRoots) -> Result<ClientConfig, Error> {
+pub(crate) fn client_config(roots: TlsRoots, extra: &[Vec<u8>]) -> Result<ClientConfig, Error> {
     let mut store = rustls::RootCertStore::empty();
     store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     match roots {
@@ -22,6 +22,18 @@ pub(crate) fn client_config(roots: TlsRoots) -> Result<ClientConfig, Error> {
             // Unreadable individual certificates are skipped: the bundled roots remain.
             let _ = store.add_parsable_certificates(found.certs);
         }
+    }
+    for der in extra {
+        store
+            .add(rustls::pki_types::CertificateDer::from(der.clone()))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Config,
+                    "an added root certificate is not a valid DER X.509 CA certificate",
+                )
+                .with_source(e)
+                .with_hint("convert a PEM file with `openssl x509 -outform der`")
+            })?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)

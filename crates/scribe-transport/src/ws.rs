@@ -159,7 +159,14 @@ enum Command {
     Close(oneshot::Sender<()>),
 }
 
-/// An open WebSocket; see the [module docs](self).
+/// An open WebSocket.
+///
+/// A handle to a worker task that owns the socket: it answers pings, sends
+/// its own and notices a silent server, forwards incoming messages, and
+/// performs the close handshake. Sends wait until the frame is written to
+/// the socket (backpressure). Dropping the handle drops the connection
+/// without a close frame; end with [`close`](WsConnection::close), or with
+/// [`wait_closed`](WsConnection::wait_closed) after a protocol-level stop.
 ///
 /// ```no_run
 /// use scribe_transport::{HttpClient, TransportConfig};

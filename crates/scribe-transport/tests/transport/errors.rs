@@ -155,3 +155,42 @@ async fn public_requests_carry_no_credentials() {
         .expect_err("templates need credentials");
     assert_eq!(err.kind(), ErrorKind::Auth);
 }
+
+#[tokio::test]
+async fn a_failed_tls_handshake_is_a_tls_error() {
+    // The simulator speaks plain HTTP: a TLS client hello gets an HTTP answer.
+    let server = sim(vec![]).await;
+    let https = server.base_url().replacen("http://", "https://", 1);
+    let http = HttpClient::new(TransportConfig::default().retry(RetryPolicy::none())).unwrap();
+    let err = http
+        .send(Request::get(format!("{https}/v1/templates")))
+        .await
+        .expect_err("no TLS there");
+    assert_eq!(err.kind(), ErrorKind::Tls, "{err:?}");
+    assert!(err.hint().is_some());
+}
+
+#[tokio::test]
+async fn the_retry_budget_bounds_waiting() {
+    let server = sim(vec![FaultRule::on(
+        Route::Templates,
+        FaultKind::InternalError,
+    )])
+    .await;
+    let http = client(
+        &server,
+        TransportConfig::default().retry(
+            RetryPolicy::default()
+                .max_attempts(10)
+                .initial_backoff(Duration::from_millis(100))
+                .budget(Duration::from_millis(250)),
+        ),
+    );
+    let err = http.send(templates(&server)).await.expect_err("always 500");
+    // Waits of 50-100 ms then 100-200 ms fit the budget; 200-400 ms more cannot.
+    assert!(err.attempts() >= 2 && err.attempts() <= 3, "{err:?}");
+    assert_eq!(
+        logged(&server, Route::Templates).len() as u32,
+        err.attempts()
+    );
+}

@@ -3,4 +3,5 @@
 mod errors;
 mod faults;
 mod support;
+mod tls;
 mod websocket;
