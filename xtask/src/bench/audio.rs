@@ -140,7 +140,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         serde_json::to_string_pretty(&serde_json::json!({
             "machine": machine,
             "rust": rust.iter().map(RustRow::json).collect::<Vec<_>>(),
-            "python": match &python { PythonStatus::Ran(rows) => Value::Array(rows.clone()), PythonStatus::Skipped(why) => Value::String(why.clone()) },
+            "python": match &python { PythonStatus::Ran(rows, _) => Value::Array(rows.clone()), PythonStatus::Skipped(why) => Value::String(why.clone()) },
         }))?,
     )?;
     // The report is this command's output.
@@ -356,14 +356,19 @@ fn recall(sent: &[(f64, f64)], truth: &[(f64, f64)]) -> f64 {
 }
 
 enum PythonStatus {
-    Ran(Vec<Value>),
+    /// baseline.py's summary rows, and the speech the reference sends per
+    /// `(minutes, format)`.
+    Ran(Vec<Value>, Vec<ReferenceSpeech>),
     Skipped(String),
 }
+
+/// The helper that dumps the reference's speech runs for one file.
+const REFERENCE_SPEECH_PY: &str = include_str!("reference_speech.py");
 
 /// Runs the reference `baseline.py --modes exact` on the same files.
 fn run_python(o: &Options) -> PythonStatus {
     match try_python(o) {
-        Ok(rows) => PythonStatus::Ran(rows),
+        Ok((rows, speech)) => PythonStatus::Ran(rows, speech),
         Err(e) => {
             eprintln!("Python reference not run: {e:#}");
             PythonStatus::Skipped(format!("{e:#}"))
@@ -371,7 +376,11 @@ fn run_python(o: &Options) -> PythonStatus {
     }
 }
 
-fn try_python(o: &Options) -> Result<Vec<Value>> {
+/// `((minutes, format), speech runs in seconds)`.
+type ReferenceSpeech = ((u32, String), Vec<(f64, f64)>);
+type PythonResults = (Vec<Value>, Vec<ReferenceSpeech>);
+
+fn try_python(o: &Options) -> Result<PythonResults> {
     let baseline = o.baseline.canonicalize().with_context(|| {
         format!(
             "reference script {} not found (--baseline)",
@@ -419,7 +428,42 @@ fn try_python(o: &Options) -> Result<Vec<Value>> {
         bail!("baseline.py failed");
     }
     let summary: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json"))?)?;
-    Ok(summary["rows"].as_array().cloned().unwrap_or_default())
+    let rows = summary["rows"].as_array().cloned().unwrap_or_default();
+
+    let script = out.join("reference_speech.py");
+    std::fs::write(&script, REFERENCE_SPEECH_PY)?;
+    let mut speech = Vec::new();
+    for &minutes in o.python_lengths.iter().filter(|m| o.lengths.contains(m)) {
+        for format in &o.formats {
+            let file = audio_path(&o.cache, minutes, format);
+            let dump = out.join(format!("consult_{minutes:02}m.{format}.speech.json"));
+            let status = Command::new(&python)
+                .arg(&script)
+                .arg(&file)
+                .arg(&dump)
+                .status()?;
+            if !status.success() {
+                bail!("reference_speech.py failed on {}", file.display());
+            }
+            let runs: Vec<(f64, f64)> = serde_json::from_slice(&std::fs::read(&dump)?)?;
+            speech.push(((minutes, format.clone()), runs));
+        }
+    }
+    Ok((rows, speech))
+}
+
+fn python_speech<'a>(
+    python: &'a PythonStatus,
+    minutes: u32,
+    format: &str,
+) -> Option<&'a [(f64, f64)]> {
+    let PythonStatus::Ran(_, speech) = python else {
+        return None;
+    };
+    speech
+        .iter()
+        .find(|((m, f), _)| *m == minutes && f == format)
+        .map(|(_, s)| s.as_slice())
 }
 
 fn median(v: &Value) -> Option<f64> {
@@ -427,7 +471,7 @@ fn median(v: &Value) -> Option<f64> {
 }
 
 fn python_row<'a>(python: &'a PythonStatus, minutes: u32, format: &str) -> Option<&'a Value> {
-    let PythonStatus::Ran(rows) = python else {
+    let PythonStatus::Ran(rows, _) = python else {
         return None;
     };
     let length = format!("{minutes:02}m");
@@ -455,10 +499,10 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
         PythonStatus::Skipped(why) => {
             s.push_str(&format!("**Python reference not run:** {why}\n\n"));
         }
-        PythonStatus::Ran(_) => {}
+        PythonStatus::Ran(..) => {}
     }
-    s.push_str("| file | mode | Rust all chunks s | Rust process s | Python pipeline s | Python process s | speed-up (pipeline / process) | first chunk s | Rust peak MiB | Python peak MiB | chunks Rust / Python | max chunk s (limit) | recall vs truth Rust / Python | audio sent s Rust / Python |\n");
-    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| file | mode | Rust all chunks s | Rust process s | Python pipeline s | Python process s | speed-up (pipeline / process) | first chunk s | Rust peak MiB | Python peak MiB | chunks Rust / Python | max chunk s (limit) | recall vs truth Rust / Python | audio sent s Rust / Python | reference speech sent by Rust | Rust speech outside the reference's |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rust {
         let py = python_row(python, r.minutes, &r.format);
         let py_pipeline = py.and_then(|p| median(&p["t_pipeline"]));
@@ -466,8 +510,16 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
         let rs_pipeline = r.median(|x| x.pipeline_s);
         let rs_process = r.median(|x| x.process_s);
         let first = r.runs.first();
+        let same = python_speech(python, r.minutes, &r.format)
+            .zip(first)
+            .map(|(py, run)| {
+                (
+                    100.0 * recall(&run.speech, py),
+                    100.0 * (1.0 - recall(py, &run.speech)),
+                )
+            });
         s.push_str(&format!(
-            "| consult_{:02}m.{} | {} | {:.2} | {:.2} | {} | {} | {} / {} | {:.3} | {:.0} | {} | {} / {} | {:.2} ({:.0}) | {:.4} / {} | {:.0} / {} |\n",
+            "| consult_{:02}m.{} | {} | {:.2} | {:.2} | {} | {} | {} / {} | {:.3} | {:.0} | {} | {} / {} | {:.2} ({:.0}) | {:.4} / {} | {:.0} / {} | {} | {} |\n",
             r.minutes,
             r.format,
             r.mode,
@@ -488,6 +540,8 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
             fmt(py.and_then(|p| median(&p["recall_speech"])), 4),
             first.map_or(f64::NAN, |x| x.chunk_audio_s),
             fmt(py.and_then(|p| median(&p["kept_s"])), 0),
+            same.map_or_else(|| "-".into(), |(c, _)| format!("{c:.3}%")),
+            same.map_or_else(|| "-".into(), |(_, e)| format!("{e:.3}%")),
         ));
     }
     for r in rust {
