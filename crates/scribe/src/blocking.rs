@@ -6,12 +6,14 @@
 //! client there.
 //!
 //! ```no_run
+//! # #[cfg(feature = "audio")]
+//! # fn run() -> Result<(), scribe::Error> {
 //! let client = scribe::blocking::ScribeClient::from_env()?;
 //! let s = client.create_session(Default::default())?;
 //! client.upload_audio_file(&s.session_id, "visit.wav")?;
 //! let result = client.wait_for_results(&s.session_id)?;
 //! println!("{}", result.status());
-//! # Ok::<(), scribe::Error>(())
+//! # Ok(()) }
 //! ```
 
 use std::sync::Arc;

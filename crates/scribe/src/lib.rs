@@ -2,6 +2,7 @@
 //! MedScribeAlliance protocol.
 //!
 //! ```no_run
+//! # #[cfg(feature = "audio")]
 //! # async fn run() -> Result<(), scribe::Error> {
 //! let client = scribe::ScribeClient::from_env()?; // loads .env
 //! let s = client.create_session(Default::default()).await?;
