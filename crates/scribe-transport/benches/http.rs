@@ -19,6 +19,10 @@ use scribe_transport::{
 const REQUESTS: usize = 1_000;
 const WARM_UP: usize = 50;
 const IN_FLIGHT: usize = 8;
+const _: () = assert!(
+    REQUESTS % IN_FLIGHT == 0,
+    "requests split evenly over tasks"
+);
 
 struct Key(String);
 
@@ -67,10 +71,10 @@ async fn run() {
     // Concurrent: IN_FLIGHT tasks sharing the pool.
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for worker in 0..IN_FLIGHT {
+    for _ in 0..IN_FLIGHT {
         let http = http.clone();
         let url = url.clone();
-        let count = REQUESTS / IN_FLIGHT + usize::from(worker < REQUESTS % IN_FLIGHT);
+        let count = REQUESTS / IN_FLIGHT;
         tasks.push(tokio::spawn(async move {
             let mut own = Vec::with_capacity(count);
             for _ in 0..count {
