@@ -52,6 +52,8 @@ type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 pub struct HttpClient {
     shared: Arc<Shared>,
     auth: Option<Arc<dyn Authenticator>>,
+    /// Origins credentials may be sent to; `None`: every origin.
+    auth_origins: Option<Arc<[Origin]>>,
 }
 
 struct Shared {
@@ -65,6 +67,7 @@ impl fmt::Debug for HttpClient {
         f.debug_struct("HttpClient")
             .field("config", &self.shared.config)
             .field("authenticated", &self.auth.is_some())
+            .field("credential_origins", &self.auth_origins)
             .finish()
     }
 }
@@ -100,15 +103,19 @@ impl HttpClient {
                 ws_tls,
             }),
             auth: None,
+            auth_origins: None,
         })
     }
 
-    /// A clone sharing the pool whose requests carry `authenticator`'s credentials.
+    /// A clone sharing the pool whose requests carry `authenticator`'s
+    /// credentials (to every origin unless restricted with
+    /// [`restrict_credentials_to`](HttpClient::restrict_credentials_to)).
     #[must_use]
     pub fn with_authenticator(&self, authenticator: Arc<dyn Authenticator>) -> Self {
         HttpClient {
             shared: Arc::clone(&self.shared),
             auth: Some(authenticator),
+            auth_origins: self.auth_origins.clone(),
         }
     }
 
@@ -118,6 +125,75 @@ impl HttpClient {
         HttpClient {
             shared: Arc::clone(&self.shared),
             auth: None,
+            auth_origins: None,
+        }
+    }
+
+    /// A clone that sends credentials only to the origins (scheme, host,
+    /// port) of `urls`; requests elsewhere, such as a pre-signed storage URL
+    /// a server hands out, go without them. `wss`/`ws` count as the origin
+    /// of `https`/`http` on the same host and port.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # use scribe_transport::{AuthHeaders, Authenticator, BoxFuture, Error};
+    /// # struct Key;
+    /// # impl Authenticator for Key {
+    /// #     fn authorize(&self) -> BoxFuture<'_, Result<AuthHeaders, Error>> {
+    /// #         Box::pin(async { Ok(AuthHeaders::new(0)) })
+    /// #     }
+    /// # }
+    /// use scribe_transport::{HttpClient, TransportConfig};
+    ///
+    /// let http = HttpClient::new(TransportConfig::default())?
+    ///     .with_authenticator(Arc::new(Key))
+    ///     .restrict_credentials_to(&["https://api.eka.care/voice"])?;
+    /// assert!(http.sends_credentials_to("wss://api.eka.care/voice/v1/stream/sessions/s/audio"));
+    /// assert!(!http.sends_credentials_to("https://storage.example.com/upload?sig=1"));
+    /// # Ok::<(), scribe_transport::Error>(())
+    /// ```
+    pub fn restrict_credentials_to(&self, urls: &[&str]) -> Result<Self, Error> {
+        let origins = urls
+            .iter()
+            .map(|url| {
+                Origin::of_url(url).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Config,
+                        format!("not an absolute http(s) or ws(s) URL: {url}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(HttpClient {
+            shared: Arc::clone(&self.shared),
+            auth: self.auth.clone(),
+            auth_origins: Some(origins.into()),
+        })
+    }
+
+    /// Whether a request to `url` would carry this client's credentials.
+    pub fn sends_credentials_to(&self, url: &str) -> bool {
+        self.auth.is_some()
+            && match &self.auth_origins {
+                None => true,
+                Some(origins) => {
+                    Origin::of_url(url).is_some_and(|origin| origins.contains(&origin))
+                }
+            }
+    }
+
+    /// The authenticator to use for `url`, honouring the origin restriction.
+    fn authenticator_for(&self, url: &str, wanted: bool) -> Option<&Arc<dyn Authenticator>> {
+        if !wanted {
+            return None;
+        }
+        if self.sends_credentials_to(url) {
+            self.auth.as_ref()
+        } else {
+            if self.auth.is_some() {
+                tracing::debug!("request to another origin: sent without credentials");
+            }
+            None
         }
     }
 
@@ -172,11 +248,7 @@ impl HttpClient {
         let deadline = request
             .deadline
             .or_else(|| config.overall_timeout.and_then(|d| started.checked_add(d)));
-        let auth = if request.authenticate {
-            self.auth.as_ref()
-        } else {
-            None
-        };
+        let auth = self.authenticator_for(&request.url, request.authenticate);
 
         let mut attempt: u32 = 0;
         let mut retries: u32 = 0;
@@ -300,6 +372,13 @@ impl HttpClient {
             .method(request.method.clone())
             .uri(uri.clone());
         if let Some(headers) = builder.headers_mut() {
+            for (name, value) in &config.default_headers {
+                headers.insert(name.clone(), value.clone());
+            }
+            // A request's own header replaces the default of the same name.
+            for name in request.headers.keys() {
+                headers.remove(name);
+            }
             headers.extend(request.headers.clone());
             if !headers.contains_key(USER_AGENT)
                 && let Ok(agent) = HeaderValue::from_str(&config.user_agent)
@@ -381,11 +460,7 @@ impl HttpClient {
     /// Opens a WebSocket described by `request` (extra headers, auth choice).
     pub async fn websocket_with(&self, request: WsRequest) -> Result<WsConnection, Error> {
         let uri = endpoint::check(&request.url, self.shared.config.allow_insecure_http, true)?;
-        let auth = if request.authenticate {
-            self.auth.as_ref()
-        } else {
-            None
-        };
+        let auth = self.authenticator_for(&request.url, request.authenticate);
         crate::ws::connect(
             &self.shared.config,
             Arc::clone(&self.shared.ws_tls),
@@ -394,6 +469,28 @@ impl HttpClient {
             auth,
         )
         .await
+    }
+}
+
+/// Scheme family, lower-case host and port of a URL: where credentials may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    secure: bool,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    fn of_url(url: &str) -> Option<Origin> {
+        let uri: http::Uri = url.parse().ok()?;
+        let secure = match uri.scheme_str()? {
+            "https" | "wss" => true,
+            "http" | "ws" => false,
+            _ => return None,
+        };
+        let host = uri.host()?.to_ascii_lowercase();
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+        Some(Origin { secure, host, port })
     }
 }
 

@@ -154,6 +154,7 @@ pub struct TransportConfig {
     pub(crate) pool_max_idle_per_host: usize,
     pub(crate) max_response_bytes: usize,
     pub(crate) user_agent: String,
+    pub(crate) default_headers: http::HeaderMap,
     pub(crate) ws_ping_interval: Duration,
     pub(crate) ws_pong_timeout: Duration,
     pub(crate) ws_close_timeout: Duration,
@@ -174,6 +175,7 @@ impl Default for TransportConfig {
             pool_max_idle_per_host: 16,
             max_response_bytes: 32 * 1024 * 1024,
             user_agent: concat!("scribe-rust-sdk/", env!("CARGO_PKG_VERSION")).to_owned(),
+            default_headers: http::HeaderMap::new(),
             ws_ping_interval: Duration::from_secs(15),
             ws_pong_timeout: Duration::from_secs(20),
             ws_close_timeout: Duration::from_secs(10),
@@ -261,6 +263,18 @@ impl TransportConfig {
     #[must_use]
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.user_agent = agent.into();
+        self
+    }
+
+    /// A header sent with every HTTP request and WebSocket handshake (for
+    /// example `MSA-Version: 0.1`); a request's own header of the same name
+    /// wins. Credential headers are marked sensitive.
+    #[must_use]
+    pub fn default_header(mut self, name: http::HeaderName, mut value: http::HeaderValue) -> Self {
+        if crate::auth::is_sensitive_header(&name) {
+            value.set_sensitive(true);
+        }
+        self.default_headers.insert(name, value);
         self
     }
 

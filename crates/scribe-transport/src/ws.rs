@@ -326,6 +326,9 @@ pub(crate) async fn connect(
         if let Ok(agent) = HeaderValue::from_str(&config.user_agent) {
             headers.insert(USER_AGENT, agent);
         }
+        for (name, value) in &config.default_headers {
+            headers.insert(name.clone(), value.clone());
+        }
         for (name, value) in &request.headers {
             headers.insert(name.clone(), value.clone());
         }

@@ -194,3 +194,42 @@ async fn the_retry_budget_bounds_waiting() {
         err.attempts()
     );
 }
+
+#[tokio::test]
+async fn credentials_go_only_to_the_configured_origins() {
+    let server = sim(vec![]).await;
+    let api = default_client(&server)
+        .restrict_credentials_to(&["https://api.eka.care/voice"])
+        .unwrap();
+    // The simulator is not a configured origin: no credentials are sent, so
+    // it refuses the request.
+    let err = api.send(templates(&server)).await.expect_err("sent without credentials");
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert!(!api.sends_credentials_to(server.base_url()));
+
+    let api = default_client(&server)
+        .restrict_credentials_to(&[server.base_url()])
+        .unwrap();
+    assert!(api.sends_credentials_to(&server.base_url().replacen("http://", "ws://", 1)));
+    assert_eq!(api.send(templates(&server)).await.unwrap().status(), 200);
+    assert!(api.restrict_credentials_to(&["not a url"]).is_err());
+}
+
+#[tokio::test]
+async fn default_headers_are_sent_and_requests_override_them() {
+    use scribe_transport::http::{HeaderName, HeaderValue};
+    let server = sim(vec![]).await;
+    let version = HeaderName::from_static("msa-version");
+    // The simulator refuses protocol versions it does not speak.
+    let http = client(
+        &server,
+        TransportConfig::default().default_header(version.clone(), HeaderValue::from_static("9.9")),
+    );
+    let err = http.send(templates(&server)).await.expect_err("unsupported version");
+    assert_eq!(err.code().map(|c| c.as_str()), Some("unsupported_version"), "{err}");
+    let answer = http
+        .send(templates(&server).header(version, HeaderValue::from_static("0.1")))
+        .await
+        .expect("the request's own header wins");
+    assert_eq!(answer.status(), 200);
+}
