@@ -131,6 +131,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     } else {
         run_python(&o)
     };
+    let machine = format!("at start: {machine}; at end: {}", machine_state());
     let report = table(&o, &rust, &python, &machine);
     let out = crate::workspace_root().join("target/bench-results");
     std::fs::create_dir_all(&out)?;
@@ -596,5 +597,8 @@ fn machine_state() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    format!("{cpu}, {cores} cores, load average {load}, build processes running: {busy}")
+    format!(
+        "{cpu}, {cores} cores, load average {load}, cargo/rustc/linker processes running \
+         (this cargo xtask included): {busy}"
+    )
 }
