@@ -104,6 +104,26 @@ impl Credentials {
         http: &HttpClient,
         auth_base_url: &str,
     ) -> Result<Arc<dyn CredentialProvider>, Error> {
+        self.build(http, auth_base_url, None)
+    }
+
+    /// As [`into_provider`](Credentials::into_provider), naming the
+    /// environment (`prod`, `dev`, as in `SCRIBE_ENV`) in auth error hints.
+    pub fn into_provider_with_environment(
+        self,
+        http: &HttpClient,
+        auth_base_url: &str,
+        environment: &str,
+    ) -> Result<Arc<dyn CredentialProvider>, Error> {
+        self.build(http, auth_base_url, Some(environment))
+    }
+
+    fn build(
+        self,
+        http: &HttpClient,
+        auth_base_url: &str,
+        environment: Option<&str>,
+    ) -> Result<Arc<dyn CredentialProvider>, Error> {
         Ok(match self {
             Credentials::ClientCredentials {
                 client_id,
@@ -114,6 +134,9 @@ impl Credentials {
                     ClientCredentials::new(http, auth_base_url, client_id, client_secret)?;
                 if let Some(key) = api_key {
                     provider = provider.with_api_key(key);
+                }
+                if let Some(environment) = environment {
+                    provider = provider.with_environment(environment);
                 }
                 Arc::new(provider)
             }

@@ -203,7 +203,10 @@ async fn credentials_go_only_to_the_configured_origins() {
         .unwrap();
     // The simulator is not a configured origin: no credentials are sent, so
     // it refuses the request.
-    let err = api.send(templates(&server)).await.expect_err("sent without credentials");
+    let err = api
+        .send(templates(&server))
+        .await
+        .expect_err("sent without credentials");
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert!(!api.sends_credentials_to(server.base_url()));
 
@@ -225,8 +228,15 @@ async fn default_headers_are_sent_and_requests_override_them() {
         &server,
         TransportConfig::default().default_header(version.clone(), HeaderValue::from_static("9.9")),
     );
-    let err = http.send(templates(&server)).await.expect_err("unsupported version");
-    assert_eq!(err.code().map(|c| c.as_str()), Some("unsupported_version"), "{err}");
+    let err = http
+        .send(templates(&server))
+        .await
+        .expect_err("unsupported version");
+    assert_eq!(
+        err.code().map(|c| c.as_str()),
+        Some("unsupported_version"),
+        "{err}"
+    );
     let answer = http
         .send(templates(&server).header(version, HeaderValue::from_static("0.1")))
         .await

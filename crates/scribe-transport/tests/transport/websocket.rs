@@ -108,3 +108,55 @@ async fn websocket_without_credentials_is_refused_with_an_auth_error() {
     let err = anonymous.websocket(&url).await.expect_err("no credentials");
     assert_eq!(err.kind(), ErrorKind::Auth, "{err}");
 }
+
+#[tokio::test]
+async fn pings_keep_an_idle_stream_alive() {
+    let server = sim(vec![]).await;
+    let http = client(
+        &server,
+        TransportConfig::default()
+            .ws_ping_interval(Duration::from_millis(50))
+            .ws_pong_timeout(Duration::from_millis(200)),
+    );
+    let (id, url) = stream_session(&http, &server).await;
+    let mut ws = http.websocket(&url).await.expect("socket opens");
+    ws.send_binary(pcm_tone(16_000)).await.unwrap();
+    // Idle for many pong timeouts: the server's pongs keep the stream open.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    ws.send_text(r#"{"event":"stop"}"#)
+        .await
+        .expect("still open");
+    ws.wait_closed(Duration::from_secs(5))
+        .await
+        .expect("clean close");
+    assert!(!server.files(&id).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_pings_is_detected() {
+    // Completes the WebSocket handshake, then never reads again, so no
+    // pong is ever sent.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        drop(ws);
+    });
+    let http = HttpClient::new(
+        TransportConfig::default()
+            .ws_ping_interval(Duration::from_millis(50))
+            .ws_pong_timeout(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let mut ws = http
+        .websocket(&format!("ws://127.0.0.1:{}/silent", addr.port()))
+        .await
+        .expect("handshake completes");
+    let started = std::time::Instant::now();
+    let err = ws.recv().await.expect_err("silence is detected");
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert!(err.to_string().contains("stopped answering pings"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
