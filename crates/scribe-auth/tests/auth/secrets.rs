@@ -65,6 +65,21 @@ async fn a_working_session_logs_no_token_key_or_secret() {
     server.expire_tokens();
     wired.api.send(templates(&server)).await.unwrap();
     let headers = wired.provider.authorize().await.unwrap();
+    // The other providers, through the same logging.
+    let http = transport();
+    for credentials in [
+        Credentials::ApiKey(SecretString::from(server.api_key().to_owned())),
+        Credentials::ApiKey(SecretString::from("sk_test_refused_key_123".to_owned())),
+    ] {
+        let provider = credentials
+            .into_provider(&http, server.auth_base_url())
+            .unwrap();
+        let api = http.with_authenticator(provider.into_authenticator());
+        let result = api.send(templates(&server)).await;
+        if let Err(err) = result {
+            assert!(!format!("{err} {err:?}").contains("sk_test_refused_key_123"));
+        }
+    }
 
     let text = format!("{}\n{:?}\n{:?}", logs.text(), wired.provider, headers);
     assert!(text.contains("scribe.http"), "request spans were captured");
