@@ -258,10 +258,12 @@ impl HttpClient {
             attempt += 1;
             span.record("attempt", attempt);
             let credentials = match auth {
-                Some(auth) => Some(auth.authorize().await.map_err(|mut e| {
-                    e.set_attempts(attempt);
-                    e
-                })?),
+                Some(auth) => Some(authorize_within(auth.as_ref(), deadline).await.map_err(
+                    |mut e| {
+                        e.set_attempts(attempt);
+                        e
+                    },
+                )?),
                 None => None,
             };
             let result = self
@@ -469,6 +471,28 @@ impl HttpClient {
             auth,
         )
         .await
+    }
+}
+
+/// Asks the authenticator for credentials, within the request's deadline
+/// (a login on the way counts against it).
+async fn authorize_within(
+    auth: &dyn Authenticator,
+    deadline: Option<Instant>,
+) -> Result<AuthHeaders, Error> {
+    match deadline {
+        None => auth.authorize().await,
+        Some(deadline) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            tokio::time::timeout(left, auth.authorize())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::Timeout,
+                        "the request's overall deadline passed while obtaining credentials",
+                    ))
+                })
+        }
     }
 }
 

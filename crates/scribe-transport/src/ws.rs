@@ -7,9 +7,10 @@
 //! faster than the network takes it is slowed down rather than buffered
 //! without bound.
 //!
-//! Dropping the handle stops the worker and drops the connection without a
-//! close frame; call [`WsConnection::close`] (or [`WsConnection::wait_closed`]
-//! after a protocol-level stop) to end cleanly.
+//! Dropping the handle makes the worker close the socket in the background
+//! (bounded by the close timeout); call [`WsConnection::close`] (or
+//! [`WsConnection::wait_closed`] after a protocol-level stop) to learn how it
+//! ended.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -164,9 +165,10 @@ enum Command {
 /// A handle to a worker task that owns the socket: it answers pings, sends
 /// its own and notices a silent server, forwards incoming messages, and
 /// performs the close handshake. Sends wait until the frame is written to
-/// the socket (backpressure). Dropping the handle drops the connection
-/// without a close frame; end with [`close`](WsConnection::close), or with
-/// [`wait_closed`](WsConnection::wait_closed) after a protocol-level stop.
+/// the socket (backpressure). Dropping the handle closes the socket in the
+/// background; end with [`close`](WsConnection::close), or with
+/// [`wait_closed`](WsConnection::wait_closed) after a protocol-level stop, to
+/// learn how it ended.
 ///
 /// ```no_run
 /// use scribe_transport::{HttpClient, TransportConfig};
@@ -455,12 +457,8 @@ impl Worker {
                         let _ = reply.send(());
                         return;
                     }
-                    // The handle was dropped: leave without ceremony.
-                    None => break Ended::Failed {
-                        kind: ErrorKind::Closed,
-                        message: "the WebSocket handle was dropped".into(),
-                        close: None,
-                    },
+                    // The handle was dropped: close politely (bounded) and leave.
+                    None => break self.close_handshake().await,
                 },
                 _ = ticker.tick() => {
                     if last_heard.elapsed() > self.pong_timeout {

@@ -160,3 +160,34 @@ async fn a_server_that_stops_answering_pings_is_detected() {
     assert!(err.to_string().contains("stopped answering pings"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(3));
 }
+
+#[tokio::test]
+async fn dropping_the_handle_closes_the_socket_politely() {
+    use futures_util::StreamExt;
+    // A server that reports the close code it receives.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        while let Some(Ok(message)) = ws.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Close(frame) = message {
+                let _ = tx.send(frame.map(|f| u16::from(f.code)));
+                break;
+            }
+        }
+    });
+    let http = HttpClient::new(TransportConfig::default()).unwrap();
+    let ws = http
+        .websocket(&format!("ws://127.0.0.1:{}/audio", addr.port()))
+        .await
+        .expect("socket opens");
+    ws.send_binary(pcm_tone(1_600)).await.unwrap();
+    drop(ws);
+    let code = tokio::time::timeout(Duration::from_secs(3), rx)
+        .await
+        .expect("close frame arrives")
+        .unwrap();
+    assert_eq!(code, Some(1000));
+}
