@@ -212,3 +212,59 @@ async fn wrong_credentials_are_an_auth_error() {
     assert!(err.is_auth());
     assert!(err.to_string().contains("SCRIBE_CLIENT_ID"), "{err}");
 }
+
+#[tokio::test]
+async fn patch_before_end_and_process_template_after() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(SessionOptions::new())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut update = scribe::protocol::session::PatchSessionRequest::default();
+    update.language_hint = Some(vec!["hi".to_owned()]);
+    update.additional_data = Some(serde_json::json!({"visit": "A-1"}));
+    client
+        .sessions()
+        .patch(&s.session_id, &update)
+        .await
+        .unwrap_or_else(|e| panic!("patch: {e}"));
+    client
+        .upload_audio_file(&s.session_id, sample("consultation.wav"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = client
+        .wait_for_results(&s.session_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(result.raw()["additional_data"]["visit"], "A-1");
+
+    // A patch after end is refused by the server, with the protocol's code.
+    let err = client
+        .sessions()
+        .patch(&s.session_id, &update)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("patch after end accepted"));
+    assert!(
+        err.status().is_some_and(|s| (400..500).contains(&s)),
+        "{err}"
+    );
+
+    client
+        .sessions()
+        .process_template(&s.session_id, Some("clinical_notes_template"))
+        .await
+        .unwrap_or_else(|e| panic!("process template: {e}"));
+    let again = client
+        .wait_for_results(&s.session_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.template("clinical_notes_template").is_some());
+    let one = client
+        .sessions()
+        .get_template(&s.session_id, "clinical_notes_template")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(one.template("clinical_notes_template").is_some());
+}

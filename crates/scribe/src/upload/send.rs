@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::protocol::chunk::{ChunkName, DEFAULT_BASE};
+use crate::protocol::chunk::ChunkName;
 use crate::protocol::paths;
 use crate::transport::Request;
 use crate::{Error, ErrorKind, ScribeClient};
@@ -30,7 +30,6 @@ pub(super) async fn upload(
     progress: &Progress,
 ) -> Result<u32, Error> {
     let name = ChunkName::chunk(item.index, item.chunk.extension).to_string();
-    let _ = DEFAULT_BASE;
     let path = paths::session_audio(session_id, &name);
     let url = client.url(&path);
     let mut attempts = 0;
