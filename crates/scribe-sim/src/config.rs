@@ -365,7 +365,8 @@ impl ServerBuilder {
     ///
     /// # Errors
     ///
-    /// As [`start`](Self::start), plus [`Error::Runtime`].
+    /// As [`start`](Self::start), plus [`Error::Runtime`], and
+    /// [`Error::Config`] when called inside a tokio runtime.
     pub fn start_blocking(self) -> Result<Server, Error> {
         let config = self.finish()?;
         Server::start_blocking_with(config)

@@ -12,7 +12,9 @@ use crate::state::{AppState, lock};
 use crate::webhooks::Event;
 
 /// An audio file a session received (uploaded, or written from a stream).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Its `Debug` shows the size and hash, never the audio.
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReceivedFile {
     /// The chunk file name, such as `chunk_0.wav`.
@@ -38,6 +40,23 @@ pub struct ReceivedFile {
     pub codec: String,
     /// How many times this name was uploaded (re-uploads keep one file).
     pub uploads: u32,
+}
+
+impl std::fmt::Debug for ReceivedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceivedFile")
+            .field("name", &self.name)
+            .field("index", &self.index)
+            .field("size", &self.size)
+            .field("sha256", &self.sha256)
+            .field("content_type", &self.content_type)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("sample_rate", &self.sample_rate)
+            .field("channels", &self.channels)
+            .field("codec", &self.codec)
+            .field("uploads", &self.uploads)
+            .finish()
+    }
 }
 
 /// A session as the simulator holds it.

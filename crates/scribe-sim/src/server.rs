@@ -199,6 +199,12 @@ impl Server {
     }
 
     pub(crate) fn start_blocking_with(config: Config) -> Result<Server, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::Config(
+                "start_blocking() was called inside a tokio runtime; use `start().await` there"
+                    .to_owned(),
+            ));
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("scribe-sim")

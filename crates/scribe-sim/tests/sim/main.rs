@@ -10,6 +10,7 @@ mod create;
 mod dialects;
 mod discovery;
 mod faults;
+mod inspect;
 mod lifecycle;
 mod smoke;
 mod stream;
