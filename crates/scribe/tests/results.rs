@@ -221,9 +221,11 @@ async fn patch_before_end_and_process_template_after() {
         .create_session(SessionOptions::new())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut update = scribe::protocol::session::PatchSessionRequest::default();
-    update.language_hint = Some(vec!["hi".to_owned()]);
-    update.additional_data = Some(serde_json::json!({"visit": "A-1"}));
+    let update = scribe::protocol::session::PatchSessionRequest {
+        language_hint: Some(vec!["hi".to_owned()]),
+        additional_data: Some(serde_json::json!({"visit": "A-1"})),
+        ..Default::default()
+    };
     client
         .sessions()
         .patch(&s.session_id, &update)
