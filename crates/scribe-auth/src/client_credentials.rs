@@ -26,6 +26,8 @@ use crate::claims::Claims;
 use crate::clock::{Clock, SystemClock};
 use crate::provider::{CredentialKind, CredentialProvider};
 
+/// Longest lifetime believed; a longer `expires_in` is treated as this.
+const MAX_LIFETIME_SECS: u64 = 24 * 3600;
 /// Renew this long before expiry...
 const SKEW: Duration = Duration::from_secs(300);
 /// ...unless the token lives this long or less: then at half its lifetime.
@@ -327,8 +329,9 @@ impl Inner {
                 what,
             ));
         }
-        // A zero lifetime would renew on every request; treat it as one second.
-        let lifetime = Duration::from_secs(parsed.expires_in().max(1));
+        // A zero lifetime would renew on every request; a huge one would
+        // overflow the clock: keep it between one second and a day.
+        let lifetime = Duration::from_secs(parsed.expires_in().clamp(1, MAX_LIFETIME_SECS));
         let skew = if lifetime <= SHORT_LIFETIME {
             lifetime / 2
         } else {

@@ -321,11 +321,13 @@ impl HttpClient {
                 }
                 delay = delay.max(after);
             }
-            if waited + delay > policy.get_budget() {
+            if waited.saturating_add(delay) > policy.get_budget() {
                 return Err(error);
             }
             if let Some(deadline) = deadline
-                && Instant::now() + delay >= deadline
+                && Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|at| at >= deadline)
             {
                 return Err(error);
             }
@@ -337,7 +339,7 @@ impl HttpClient {
                 "retrying"
             );
             tokio::time::sleep(delay).await;
-            waited += delay;
+            waited = waited.saturating_add(delay);
         }
     }
 

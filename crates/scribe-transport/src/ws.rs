@@ -271,7 +271,7 @@ impl WsConnection {
         if self.commands.send(Command::Close(reply)).await.is_ok() {
             // The worker bounds its own wait by the close timeout; this outer
             // bound only protects against a worker that cannot be scheduled.
-            let _ = tokio::time::timeout(self.close_timeout * 2, answer).await;
+            let _ = tokio::time::timeout(self.close_timeout.saturating_mul(2), answer).await;
         }
         self.final_result().await
     }
@@ -314,7 +314,9 @@ pub(crate) async fn connect(
         path = %request.template.as_deref().unwrap_or("<untemplated>"),
     );
     let host = uri.host().unwrap_or("").to_owned();
-    let limit = config.connect_timeout + config.request_timeout;
+    let limit = config
+        .connect_timeout
+        .saturating_add(config.request_timeout);
     let mut refreshed = false;
     let socket = loop {
         let credentials = match auth {
