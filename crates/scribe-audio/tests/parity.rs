@@ -30,13 +30,20 @@ const MIN_AGREEMENT: f64 = 0.98;
 
 struct Fixture {
     name: String,
-    audio: PathBuf,
+    input: AudioInput,
     samples: u64,
     reference: Vec<(u64, u64)>,
 }
 
+fn parity_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity")
+}
+
+/// Every recording with its reference, plus all of them back to back (long
+/// enough that the batched mode scores it as sections side by side, so the
+/// seams between sections are checked too).
 fn fixtures() -> Vec<Fixture> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parity");
+    let dir = parity_dir();
     let mut found: Vec<Fixture> = std::fs::read_dir(&dir)
         .expect("the parity fixture folder exists")
         .filter_map(Result::ok)
@@ -46,7 +53,20 @@ fn fixtures() -> Vec<Fixture> {
             let json: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&path).expect("reference readable"))
                     .expect("reference is JSON");
-            let audio = dir.join(json["file"].as_str().expect("reference names its file"));
+            let name = json["file"].as_str().expect("reference names its file");
+            let input = if name.contains('+') {
+                let mut samples = Vec::new();
+                for part in name.split('+') {
+                    samples.extend(decode_flac(&dir.join(part)));
+                }
+                AudioInput::F32 {
+                    samples,
+                    sample_rate: 16_000,
+                    channels: 1,
+                }
+            } else {
+                AudioInput::Path(dir.join(name))
+            };
             let reference = json["speech"]
                 .as_array()
                 .expect("reference lists speech")
@@ -57,8 +77,11 @@ fn fixtures() -> Vec<Fixture> {
                 })
                 .collect();
             Fixture {
-                name: json["file"].as_str().unwrap_or_default().to_owned(),
-                audio,
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace(".reference.json", ""))
+                    .unwrap_or_default(),
+                input,
                 samples: json["samples"]
                     .as_u64()
                     .expect("reference gives the length"),
@@ -68,11 +91,53 @@ fn fixtures() -> Vec<Fixture> {
         .collect();
     found.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(
-        found.len() >= 5,
-        "expected at least 5 parity fixtures in {}",
+        found.len() >= 6,
+        "expected at least 5 parity recordings and their concatenation in {}",
         dir.display()
     );
     found
+}
+
+/// A 16-bit FLAC file as f32 samples (x / 32768, as the reference reads it).
+fn decode_flac(path: &Path) -> Vec<f32> {
+    use symphonia::core::codecs::CodecParameters;
+    use symphonia::core::codecs::audio::AudioDecoderOptions;
+    use symphonia::core::formats::probe::Hint;
+    use symphonia::core::formats::{FormatOptions, TrackType};
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::meta::MetadataOptions;
+
+    let file = std::fs::File::open(path).expect("fixture readable");
+    let stream = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut format = symphonia::default::get_probe()
+        .probe(
+            &Hint::new(),
+            stream,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .expect("fixture is FLAC");
+    let track = format
+        .default_track(TrackType::Audio)
+        .expect("fixture has audio");
+    let Some(CodecParameters::Audio(params)) = track.codec_params.clone() else {
+        panic!("fixture has no audio parameters");
+    };
+    let track_id = track.id;
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .expect("FLAC decoder");
+    let mut samples = Vec::new();
+    let mut buffer: Vec<i16> = Vec::new();
+    while let Some(packet) = format.next_packet().expect("fixture decodes") {
+        if packet.track_id != track_id {
+            continue;
+        }
+        let decoded = decoder.decode(&packet).expect("fixture decodes");
+        decoded.copy_to_vec_interleaved(&mut buffer);
+        samples.extend(buffer.iter().map(|&x| f32::from(x) / 32768.0));
+    }
+    samples
 }
 
 /// How two sets of speech runs agree.
@@ -196,7 +261,7 @@ fn check_mode(label: &str, vad: &VadConfig) {
         "{label}: fixture | runs ref/ours | boundaries within 32 ms ref->ours, ours->ref | identical | worst (samples) | lost samples | extra samples"
     );
     for f in fixtures() {
-        let ours = speech_timestamps(AudioInput::Path(f.audio.clone()), vad, &assets)
+        let ours = speech_timestamps(f.input.clone(), vad, &assets)
             .unwrap_or_else(|e| panic!("{}: {e}", f.name));
         let ours = ranges(&ours);
         if let Some(last) = ours.last() {
@@ -263,7 +328,7 @@ fn chunks_send_all_reference_speech_within_the_maximum() {
     let chunk = ChunkConfig::default();
     let config = PipelineConfig::default().with_chunk(chunk.clone());
     for f in fixtures() {
-        let (chunks, summary) = chunk_audio(AudioInput::Path(f.audio.clone()), &config)
+        let (chunks, summary) = chunk_audio(f.input.clone(), &config)
             .and_then(|s| s.collect_all())
             .unwrap_or_else(|e| panic!("{}: {e}", f.name));
         assert_eq!(summary.chunks as usize, chunks.len(), "{}", f.name);
