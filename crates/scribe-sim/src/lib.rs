@@ -90,6 +90,7 @@ mod reject;
 mod render;
 mod request_log;
 mod results;
+mod route;
 mod routes;
 mod server;
 mod session;
@@ -101,8 +102,9 @@ pub use config::{
     ServerBuilder, WebhookRetry,
 };
 pub use error::Error;
-pub use faults::{FaultKind, FaultRule, Route};
+pub use faults::{FaultKind, FaultRule};
 pub use inspect::{ReceivedFile, SessionSummary};
 pub use request_log::RequestRecord;
+pub use route::Route;
 pub use server::Server;
 pub use webhooks::WebhookDelivery;

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::faults::Route;
+use crate::route::Route;
 use crate::state::{AppState, lock};
 
 /// One request as the simulator saw it.

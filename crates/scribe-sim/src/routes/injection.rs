@@ -6,9 +6,10 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::faults::{FaultKind, Route};
+use crate::faults::FaultKind;
 use crate::reject::Reject;
 use crate::request_log::LogSlot;
+use crate::route::Route;
 use crate::routes::stream::DropAfterFrames;
 use crate::server::ConnectionControl;
 use crate::state::AppState;

@@ -15,6 +15,8 @@ use crate::state::AppState;
 use crate::webhooks;
 
 pub(crate) mod audio;
+mod create;
+mod fields;
 mod injection;
 mod inspect;
 pub(crate) mod sessions;
@@ -24,7 +26,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let base = state.config.base_path.clone();
     let at = |path: &str| format!("{base}{path}");
     let protocol = Router::new()
-        .route(&at(SESSIONS), post(sessions::create))
+        .route(&at(SESSIONS), post(create::create))
         .route(
             &at(&format!("{SESSIONS}/{{id}}")),
             get(sessions::get).patch(sessions::patch),
