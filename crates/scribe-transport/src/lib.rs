@@ -29,6 +29,10 @@
 //!   `Retry-After` honoured, bounded by attempts, a total wait budget and an
 //!   optional overall deadline ([`RetryPolicy`], [`Request::timeout`]).
 //!   Other requests are sent once.
+//! * **Credentials only where they belong.** Credential headers are marked
+//!   sensitive; [`HttpClient::restrict_credentials_to`] limits them to the
+//!   configured origins, so a URL a server hands out (a pre-signed upload,
+//!   say) never receives the SDK's token.
 //! * **An object-safe auth hook.** [`Authenticator`] returns boxed futures so
 //!   the credential kind is chosen at run time behind `Arc<dyn
 //!   Authenticator>`. A 401 makes the client ask the authenticator to
