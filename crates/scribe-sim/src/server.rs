@@ -188,7 +188,12 @@ impl Server {
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
         let shutdown = CancellationToken::new();
-        let state = AppState(Arc::new(Shared::new(config, local, shutdown.clone())));
+        let state = AppState(Arc::new(Shared::new(
+            config,
+            local,
+            shutdown.clone(),
+            tokio::runtime::Handle::current(),
+        )));
         let router = routes::router(state.clone());
         let accept = tokio::spawn(accept_loop(listener, router, shutdown));
         Ok(Server {

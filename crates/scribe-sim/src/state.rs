@@ -44,6 +44,9 @@ pub(crate) struct Shared {
     pub(crate) log: RequestLog,
     pub(crate) faults: Arc<FaultInjector>,
     pub(crate) shutdown: CancellationToken,
+    /// The runtime the server runs on; background work is spawned here so
+    /// that controls called from outside any runtime (blocking tests) work.
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -51,7 +54,12 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, local_addr: SocketAddr, shutdown: CancellationToken) -> Self {
+    pub(crate) fn new(
+        config: Config,
+        local_addr: SocketAddr,
+        shutdown: CancellationToken,
+        runtime: tokio::runtime::Handle,
+    ) -> Self {
         // URLs name a loopback address even when listening on every interface.
         let host = if local_addr.ip().is_unspecified() {
             SocketAddr::from(([127, 0, 0, 1], local_addr.port()))
@@ -74,6 +82,7 @@ impl Shared {
             log: RequestLog::new(),
             faults,
             shutdown,
+            runtime,
             config,
         }
     }
@@ -92,7 +101,7 @@ impl AppState {
             .expires_at
             .duration_since(SystemTime::now())
             .unwrap_or_default();
-        tokio::spawn(async move {
+        self.runtime.spawn(async move {
             tokio::select! {
                 () = state.shutdown.cancelled() => {}
                 () = tokio::time::sleep(wait) => {
@@ -126,7 +135,7 @@ impl AppState {
     pub(crate) fn schedule_processing(&self, entry: Arc<SessionEntry>, generation: u64) {
         let state = self.clone();
         let delay = self.config.processing_delay;
-        tokio::spawn(async move {
+        self.runtime.spawn(async move {
             tokio::select! {
                 () = state.shutdown.cancelled() => {}
                 () = tokio::time::sleep(delay) => { state.finish_processing(&entry, Some(generation)); }

@@ -140,7 +140,7 @@ impl Registry {
             let state = state.clone();
             let body = body.clone();
             let session_id = session_id.to_owned();
-            tokio::spawn(async move {
+            state.runtime.clone().spawn(async move {
                 tokio::select! {
                     () = state.shutdown.cancelled() => {}
                     () = deliver(&state, &id, &url, uri, secret, event, &session_id, body) => {}
