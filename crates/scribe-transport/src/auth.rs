@@ -147,3 +147,43 @@ pub trait Authenticator: Send + Sync + 'static {
         Box::pin(async { Ok(false) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_values_are_sensitive_and_hidden_from_debug() {
+        let mut headers = AuthHeaders::bearer("tok-123", 7).unwrap();
+        headers
+            .insert(HeaderName::from_static(API_KEY_HEADER), "sk_test_abc")
+            .unwrap();
+        assert!(headers.iter().all(|(_, value)| value.is_sensitive()));
+        let shown = format!("{headers:?}");
+        assert!(
+            !shown.contains("tok-123") && !shown.contains("sk_test_abc"),
+            "{shown}"
+        );
+        assert!(shown.contains("authorization") && shown.contains("x-api-key"));
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_a_header_is_refused_without_echoing_it() {
+        let err = AuthHeaders::bearer("tok\nen-secret", 1).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert!(!format!("{err} {err:?}").contains("en-secret"));
+    }
+
+    #[test]
+    fn sensitive_header_names() {
+        for name in ["authorization", "x-api-key", "jwt-payload", "cookie"] {
+            assert!(
+                is_sensitive_header(&HeaderName::from_static(name)),
+                "{name}"
+            );
+        }
+        assert!(!is_sensitive_header(&HeaderName::from_static(
+            "content-type"
+        )));
+    }
+}

@@ -369,3 +369,24 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn credential_headers_added_to_a_request_are_marked_sensitive() {
+        let req = Request::get("https://x.test/")
+            .header(
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_static("sk_live_1"),
+            )
+            .header(
+                HeaderName::from_static("x-trace"),
+                HeaderValue::from_static("t"),
+            );
+        assert!(req.headers["x-api-key"].is_sensitive());
+        assert!(!req.headers["x-trace"].is_sensitive());
+        assert!(!format!("{req:?}").contains("sk_live_1"));
+    }
+}
