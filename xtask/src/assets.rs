@@ -7,6 +7,7 @@
 //! $SCRIBE_CACHE_DIR, else $XDG_CACHE_HOME/scribe, else ~/.cache/scribe
 //!   ├── libonnxruntime.so   (onnxruntime wheel: onnxruntime/capi/libonnxruntime.so.<version>)
 //!   ├── silero_vad.onnx     (silero-vad wheel: silero_vad/data/silero_vad.onnx)
+//!   ├── silero_vad_16k_sequence.onnx (same wheel: the model's sequence export)
 //!   ├── assets.stamp        (what was unpacked, with the files' SHA-256)
 //!   └── wheels/             (the downloaded wheels)
 //! ```
@@ -70,6 +71,13 @@ const EXTRACTS: &[Extract] = &[
         project: "silero-vad",
         member: "silero_vad/data/silero_vad.onnx",
         target: "silero_vad.onnx",
+    },
+    // The same weights exported to score runs of windows per call: identical
+    // probabilities, about twice as fast (scribe-audio uses it when present).
+    Extract {
+        project: "silero-vad",
+        member: "silero_vad/data/silero_vad_16k_sequence.onnx",
+        target: "silero_vad_16k_sequence.onnx",
     },
 ];
 

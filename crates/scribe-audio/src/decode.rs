@@ -79,6 +79,13 @@ pub(crate) struct StreamFacts {
     pub(crate) declared_frames: Option<u64>,
 }
 
+/// One decoded packet: interleaved samples and their layout.
+pub(crate) struct Block<'a> {
+    pub(crate) samples: &'a [f32],
+    pub(crate) channels: usize,
+    pub(crate) rate: u32,
+}
+
 /// A symphonia format reader plus decoder for the first audio track,
 /// producing interleaved f32 frames.
 pub(crate) struct PacketDecoder<'s> {
@@ -240,7 +247,7 @@ impl<'s> PacketDecoder<'s> {
 
     /// Decodes the next packet of the audio track. Returns interleaved frames
     /// (`facts().channels` samples per frame), or `None` at the end.
-    pub(crate) fn next_block(&mut self) -> Result<Option<&[f32]>, AudioError> {
+    pub(crate) fn next_block(&mut self) -> Result<Option<Block<'_>>, AudioError> {
         if self.finished {
             return Ok(None);
         }
@@ -304,7 +311,11 @@ impl<'s> PacketDecoder<'s> {
                     self.facts.channels = channels16;
                     buffer.copy_to_vec_interleaved(&mut self.interleaved);
                     self.decoded_frames += frames as u64;
-                    return Ok(Some(&self.interleaved));
+                    return Ok(Some(Block {
+                        samples: &self.interleaved,
+                        channels,
+                        rate,
+                    }));
                 }
                 Err(SymphoniaError::DecodeError(msg)) => self.note_failure(msg)?,
                 Err(SymphoniaError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {

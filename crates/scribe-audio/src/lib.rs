@@ -2,16 +2,57 @@
 //!
 //! * [`inspect`] tells what a recording is (format, codec, rate, channels,
 //!   duration) by decoding it fully, so corrupt input fails early.
+//! * [`chunk_audio`] turns a recording ([`AudioInput`]: a file, bytes, raw
+//!   16-bit PCM or f32 samples) into a [`ChunkStream`] of upload-ready
+//!   [`Chunk`]s: 16-bit mono 16 kHz WAV files holding only speech, each at
+//!   most [`ChunkConfig::max_seconds`] long, named with the protocol's
+//!   [`ChunkName`](scribe_protocol::chunk::ChunkName).
+//! * [`speech_timestamps`] gives the speech segments alone, with the
+//!   semantics of Silero's reference `get_speech_timestamps`.
+//! * [`StreamingVad`] and [`StreamingChunker`] do the same for live PCM fed
+//!   as it arrives.
+//!
+//! # How it works
 //!
 //! Decoding uses symphonia (plus libopus for Opus); the container is detected
-//! from the content, not from a file name. Errors are one type,
-//! [`AudioError`], whose messages name the fix and never carry audio.
+//! from the content, not from a file name. Audio is mixed down to mono and
+//! resampled to 16 kHz with rubato, block by block. Silero VAD runs through
+//! ONNX Runtime, loaded at run time from the library and model that
+//! `cargo xtask assets` puts in the cache (see [`AssetConfig`]). In the
+//! default [`VadMode::sections`] mode, long stretches of audio are scored as
+//! a batch of sections, each warmed up on the audio before it; use
+//! [`VadMode::Sequential`] for the reference's exact window order.
+//!
+//! The file pipeline runs on two background threads joined by bounded
+//! channels: memory stays flat however long the recording, and the first
+//! chunk is ready long before the file is decoded.
+//!
+//! Errors are one type, [`AudioError`], whose messages name the fix and
+//! never carry audio.
 #![deny(missing_docs)]
 
+mod assets;
+mod chunk;
 mod decode;
+mod engine;
 mod error;
 mod guard;
 mod inspect;
+mod pipeline;
+mod resample;
+mod source;
+mod streaming;
+mod vad;
 
+pub use assets::{
+    AssetConfig, CACHED_ORT_DYLIB, CACHED_VAD_MODEL, ORT_DYLIB_ENV, ResolvedAssets, VAD_MODEL_ENV,
+    VAD_SEQUENCE_MODEL,
+};
+pub use chunk::{Chunk, ChunkConfig};
+pub use engine::ChunkSummary;
 pub use error::AudioError;
 pub use inspect::{AudioInfo, inspect};
+pub use pipeline::{ChunkStream, PipelineConfig, chunk_audio, speech_timestamps};
+pub use source::AudioInput;
+pub use streaming::{PcmFormat, StreamingChunker, StreamingVad};
+pub use vad::{SourceRange, VAD_SAMPLE_RATE, VadConfig, VadMode, WINDOW_SAMPLES};

@@ -61,3 +61,51 @@ pub fn wav_bytes(
 pub fn tone(rate: u32) -> impl Fn(usize, u16) -> f64 {
     move |i, _| 0.5 * (2.0 * std::f64::consts::PI * 440.0 * i as f64 / f64::from(rate)).sin()
 }
+
+/// Decodes a chunk's WAV, checking it is 16-bit mono 16 kHz.
+pub fn wav_samples(wav: &[u8]) -> Vec<i16> {
+    let reader = hound::WavReader::new(std::io::Cursor::new(wav)).expect("chunk is a WAV file");
+    let spec = reader.spec();
+    assert_eq!(spec.channels, 1);
+    assert_eq!(spec.sample_rate, 16_000);
+    assert_eq!(spec.bits_per_sample, 16);
+    assert_eq!(spec.sample_format, hound::SampleFormat::Int);
+    reader
+        .into_samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect()
+}
+
+/// The committed 8 kHz stereo speech as raw interleaved 16-bit LE PCM
+/// (read with hound from the 8-bit WAV, independent of the crate's decoder).
+pub fn speech_pcm_8k_stereo() -> Vec<u8> {
+    let reader =
+        hound::WavReader::new(std::io::Cursor::new(data("speech_u8_8k_stereo.wav"))).expect("wav");
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 8000, 8)
+    );
+    let mut bytes = Vec::new();
+    for s in reader.into_samples::<i8>() {
+        let s = i16::from(s.expect("sample")) << 8;
+        bytes.extend_from_slice(&s.to_le_bytes());
+    }
+    bytes
+}
+
+/// Exact mode (the reference's window order), for equality tests.
+pub fn exact() -> scribe_audio::VadConfig {
+    scribe_audio::VadConfig::default().with_mode(scribe_audio::VadMode::Sequential)
+}
+
+/// `n` seconds of quiet noise at 16 kHz (no speech).
+pub fn quiet_noise(seconds: usize) -> Vec<f32> {
+    let mut x: u32 = 12345;
+    (0..seconds * 16_000)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            ((x >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * 0.002
+        })
+        .collect()
+}

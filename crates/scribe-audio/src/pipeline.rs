@@ -1,0 +1,348 @@
+//! The file pipeline: decode → downmix → resample → VAD → chunks, as a
+//! stream.
+//!
+//! Two worker threads do the work: one decodes and resamples, the other runs
+//! the model and packs chunks. They are joined by small bounded channels, so
+//! memory stays flat however long the recording is, and the first chunk is
+//! ready as soon as the first stretch of speech has been analysed. Dropping
+//! the stream stops the workers.
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use crate::assets::AssetConfig;
+use crate::chunk::{Chunk, ChunkConfig};
+use crate::engine::{ChunkSummary, Engine};
+use crate::error::AudioError;
+use crate::resample::To16k;
+use crate::source::{AudioInput, MonoSource};
+use crate::vad::{SourceRange, VadConfig};
+
+/// Everything the pipeline needs to know.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct PipelineConfig {
+    /// Speech detection.
+    pub vad: VadConfig,
+    /// Chunk packing.
+    pub chunk: ChunkConfig,
+    /// Where the runtime and model are.
+    pub assets: AssetConfig,
+}
+
+impl PipelineConfig {
+    /// Sets the speech detection parameters.
+    #[must_use]
+    pub fn with_vad(mut self, vad: VadConfig) -> Self {
+        self.vad = vad;
+        self
+    }
+
+    /// Sets the chunk packing parameters.
+    #[must_use]
+    pub fn with_chunk(mut self, chunk: ChunkConfig) -> Self {
+        self.chunk = chunk;
+        self
+    }
+
+    /// Sets where the runtime and model are.
+    #[must_use]
+    pub fn with_assets(mut self, assets: AssetConfig) -> Self {
+        self.assets = assets;
+        self
+    }
+}
+
+/// 16 kHz samples per block handed from the decoder thread to the VAD thread
+/// (about 1 s).
+const BLOCK_SAMPLES: usize = 16_000;
+/// Blocks in flight between the threads (bounded memory).
+const BLOCKS_IN_FLIGHT: usize = 16;
+/// Chunks ready ahead of the consumer.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+enum Message {
+    Chunk(Chunk),
+    Segments(Vec<SourceRange>),
+    Done(ChunkSummary),
+    Failed(AudioError),
+}
+
+/// Starts chunking `input` and returns the stream of chunks.
+///
+/// The input is opened and probed, the configuration checked and the model
+/// loaded before this returns, so those errors come back here; errors found
+/// later (a corrupt packet, a truncated file) end the stream with an `Err`
+/// item after the chunks made before it.
+///
+/// ```no_run
+/// use scribe_audio::{AudioInput, PipelineConfig, chunk_audio};
+///
+/// let mut stream = chunk_audio(AudioInput::Path("visit.mp3".into()), &PipelineConfig::default())?;
+/// for chunk in &mut stream {
+///     let chunk = chunk?;
+///     println!("{}: {:.1} s of speech", chunk.name, chunk.duration_seconds);
+/// }
+/// if stream.summary().is_some_and(|s| s.no_speech()) {
+///     println!("no speech in the recording");
+/// }
+/// # Ok::<(), scribe_audio::AudioError>(())
+/// ```
+///
+/// # Errors
+///
+/// Input errors ([`AudioError::Io`], [`AudioError::Empty`], format errors),
+/// configuration errors, and [`AudioError::RuntimeMissing`] /
+/// [`AudioError::ModelMissing`].
+pub fn chunk_audio(input: AudioInput, config: &PipelineConfig) -> Result<ChunkStream, AudioError> {
+    let engine = Engine::new(&config.vad, Some(&config.chunk), &config.assets)?;
+    ChunkStream::start(input, engine, false)
+}
+
+/// Runs speech detection over the whole input and returns the padded speech
+/// segments, as the reference `get_speech_timestamps` does (16 kHz samples).
+///
+/// # Errors
+///
+/// As [`chunk_audio`], plus any decoding error found on the way.
+pub fn speech_timestamps(
+    input: AudioInput,
+    vad: &VadConfig,
+    assets: &AssetConfig,
+) -> Result<Vec<SourceRange>, AudioError> {
+    let engine = Engine::new(vad, None, assets)?;
+    let mut stream = ChunkStream::start(input, engine, true)?;
+    let mut segments = Vec::new();
+    loop {
+        match stream.receive() {
+            Some(Message::Segments(mut found)) => segments.append(&mut found),
+            Some(Message::Done(_)) | None => break,
+            Some(Message::Failed(e)) => return Err(e),
+            Some(Message::Chunk(_)) => {}
+        }
+    }
+    Ok(segments)
+}
+
+/// A stream of chunks, produced ahead by background threads.
+///
+/// Iterating yields `Ok(chunk)` in index order, and at most one `Err` after
+/// which the stream ends. [`ChunkStream::summary`] tells, once the stream has
+/// ended, what the recording held (including "no speech at all").
+#[derive(Debug)]
+pub struct ChunkStream {
+    chunks: Receiver<Message>,
+    summary: Option<ChunkSummary>,
+    ended: bool,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl ChunkStream {
+    fn start(input: AudioInput, engine: Engine, want_segments: bool) -> Result<Self, AudioError> {
+        let source = input.open()?;
+        let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
+        let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
+        let decoder = std::thread::Builder::new()
+            .name("scribe-audio-decode".into())
+            .spawn(move || decode_worker(source, &block_tx))
+            .map_err(|_| AudioError::WorkerStopped)?;
+        let vad = std::thread::Builder::new()
+            .name("scribe-audio-vad".into())
+            .spawn(move || vad_worker(engine, &block_rx, &chunk_tx, want_segments))
+            .map_err(|_| AudioError::WorkerStopped)?;
+        Ok(Self {
+            chunks: chunk_rx,
+            summary: None,
+            ended: false,
+            workers: vec![decoder, vad],
+        })
+    }
+
+    fn receive(&mut self) -> Option<Message> {
+        if self.ended {
+            return None;
+        }
+        match self.chunks.recv() {
+            Ok(message) => {
+                match &message {
+                    Message::Done(summary) => {
+                        self.summary = Some(*summary);
+                        self.ended = true;
+                    }
+                    Message::Failed(_) => self.ended = true,
+                    _ => {}
+                }
+                Some(message)
+            }
+            Err(_) => {
+                self.ended = true;
+                Some(Message::Failed(AudioError::WorkerStopped))
+            }
+        }
+    }
+
+    /// What the recording held; `None` until the stream has ended without
+    /// an error.
+    pub fn summary(&self) -> Option<&ChunkSummary> {
+        self.summary.as_ref()
+    }
+
+    /// Reads the whole stream into memory.
+    ///
+    /// # Errors
+    ///
+    /// The first error the stream reports.
+    pub fn collect_all(mut self) -> Result<(Vec<Chunk>, ChunkSummary), AudioError> {
+        let mut chunks = Vec::new();
+        for chunk in &mut self {
+            chunks.push(chunk?);
+        }
+        let summary = self.summary.ok_or(AudioError::WorkerStopped)?;
+        Ok((chunks, summary))
+    }
+}
+
+impl Iterator for ChunkStream {
+    type Item = Result<Chunk, AudioError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.receive()? {
+                Message::Chunk(chunk) => return Some(Ok(chunk)),
+                Message::Failed(e) => return Some(Err(e)),
+                Message::Done(_) => return None,
+                Message::Segments(_) => {}
+            }
+        }
+    }
+}
+
+impl Drop for ChunkStream {
+    fn drop(&mut self) {
+        // Closing the receiver makes the workers' next send fail, which ends
+        // them; the join waits for at most one block's work.
+        let (_, dead) = sync_channel::<Message>(1);
+        drop(std::mem::replace(&mut self.chunks, dead));
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn decode_worker(mut source: Box<dyn MonoSource>, out: &SyncSender<Result<Vec<f32>, AudioError>>) {
+    let mut resampler: Option<To16k> = None;
+    let mut mono = Vec::new();
+    let mut block = Vec::with_capacity(BLOCK_SAMPLES * 2);
+    let result = (|| -> Result<bool, AudioError> {
+        while let Some(rate) = source.next_block(&mut mono)? {
+            let resampler = match resampler.as_mut() {
+                Some(r) if r.rate() == rate => r,
+                Some(_) => {
+                    return Err(AudioError::Corrupt {
+                        detail: "the sample rate changes mid-stream".into(),
+                    });
+                }
+                None => resampler.insert(To16k::new(rate)?),
+            };
+            resampler.push(&mono, &mut block)?;
+            if block.len() >= BLOCK_SAMPLES {
+                let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_SAMPLES * 2));
+                if out.send(Ok(full)).is_err() {
+                    return Ok(false);
+                }
+            }
+        }
+        match resampler.as_mut() {
+            Some(r) => r.finish(&mut block)?,
+            None => return Err(AudioError::Empty),
+        }
+        Ok(true)
+    })();
+    match result {
+        Ok(true) => {
+            if !block.is_empty() {
+                let _ = out.send(Ok(block));
+            }
+        }
+        Ok(false) => {}
+        Err(e) => {
+            // Audio decoded before the error still goes through, so the
+            // chunks made from it are not lost.
+            if !block.is_empty() && out.send(Ok(block)).is_err() {
+                return;
+            }
+            let _ = out.send(Err(e));
+        }
+    }
+}
+
+fn vad_worker(
+    mut engine: Engine,
+    blocks: &Receiver<Result<Vec<f32>, AudioError>>,
+    out: &SyncSender<Message>,
+    want_segments: bool,
+) {
+    let mut segments = Vec::new();
+    let mut chunks = Vec::new();
+    let mut failure = None;
+    // The sender closing without an error means the decoder finished.
+    for block in blocks {
+        let step = block.and_then(|samples| engine.push(&samples, &mut segments, &mut chunks));
+        if let Err(e) = step {
+            failure = Some(e);
+            break;
+        }
+        if !send_results(out, &mut segments, &mut chunks, want_segments) {
+            return;
+        }
+    }
+    if let Some(e) = failure {
+        // Chunks already complete are delivered before the error; the open
+        // chunk is closed too, so no decoded speech is lost.
+        let _ = engine.finish(&mut segments, &mut chunks);
+        if send_results(out, &mut segments, &mut chunks, want_segments) {
+            let _ = out.send(Message::Failed(e));
+        }
+        return;
+    }
+    match engine.finish(&mut segments, &mut chunks) {
+        Ok(summary) => {
+            if send_results(out, &mut segments, &mut chunks, want_segments) {
+                if summary.no_speech() {
+                    tracing::info!(
+                        source_seconds = summary.source_seconds,
+                        "no speech found in the recording; no chunks produced"
+                    );
+                }
+                let _ = out.send(Message::Done(summary));
+            }
+        }
+        Err(e) => {
+            let _ = out.send(Message::Failed(e));
+        }
+    }
+}
+
+/// Sends what the engine produced; false when the consumer has gone.
+fn send_results(
+    out: &SyncSender<Message>,
+    segments: &mut Vec<SourceRange>,
+    chunks: &mut Vec<Chunk>,
+    want_segments: bool,
+) -> bool {
+    if want_segments
+        && !segments.is_empty()
+        && out
+            .send(Message::Segments(std::mem::take(segments)))
+            .is_err()
+    {
+        return false;
+    }
+    segments.clear();
+    for chunk in chunks.drain(..) {
+        if out.send(Message::Chunk(chunk)).is_err() {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,282 @@
+//! Inputs the pipeline accepts, and their conversion to mono f32 blocks.
+
+use std::fs::File;
+use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+use crate::decode::{MAX_SAMPLE_RATE, PacketDecoder};
+use crate::error::AudioError;
+use crate::guard::catch_decoder_panic;
+
+/// A recording to chunk.
+///
+/// Files and bytes are decoded by content (wav, mp3, m4a/mp4, webm, ogg,
+/// flac); raw samples state their own rate and channel layout.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum AudioInput {
+    /// An audio file on disk.
+    Path(PathBuf),
+    /// An audio file already in memory.
+    Bytes(Vec<u8>),
+    /// Raw interleaved 16-bit little-endian PCM.
+    PcmI16Le {
+        /// The samples, 2 bytes each, channels interleaved.
+        bytes: Vec<u8>,
+        /// Frames per second.
+        sample_rate: u32,
+        /// Interleaved channels.
+        channels: u16,
+    },
+    /// Interleaved f32 samples in [-1, 1].
+    F32 {
+        /// The samples, channels interleaved.
+        samples: Vec<f32>,
+        /// Frames per second.
+        sample_rate: u32,
+        /// Interleaved channels.
+        channels: u16,
+    },
+}
+
+impl std::fmt::Debug for AudioInput {
+    // Never prints audio, only its shape.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AudioInput::Path(path) => f.debug_tuple("Path").field(path).finish(),
+            AudioInput::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            AudioInput::PcmI16Le {
+                bytes,
+                sample_rate,
+                channels,
+            } => write!(
+                f,
+                "PcmI16Le({} bytes, {sample_rate} Hz, {channels} ch)",
+                bytes.len()
+            ),
+            AudioInput::F32 {
+                samples,
+                sample_rate,
+                channels,
+            } => write!(
+                f,
+                "F32({} samples, {sample_rate} Hz, {channels} ch)",
+                samples.len()
+            ),
+        }
+    }
+}
+
+impl From<PathBuf> for AudioInput {
+    fn from(path: PathBuf) -> Self {
+        AudioInput::Path(path)
+    }
+}
+
+impl From<&std::path::Path> for AudioInput {
+    fn from(path: &std::path::Path) -> Self {
+        AudioInput::Path(path.to_path_buf())
+    }
+}
+
+impl From<Vec<u8>> for AudioInput {
+    fn from(bytes: Vec<u8>) -> Self {
+        AudioInput::Bytes(bytes)
+    }
+}
+
+/// Mono f32 audio in blocks, at one sample rate.
+pub(crate) trait MonoSource: Send {
+    /// Writes the next block into `out` (replacing its contents) and returns
+    /// its sample rate, or `None` at the end.
+    fn next_block(&mut self, out: &mut Vec<f32>) -> Result<Option<u32>, AudioError>;
+}
+
+/// Frames per block for raw inputs (about a quarter second at 48 kHz).
+const RAW_BLOCK_FRAMES: usize = 12_000;
+
+fn check_format(sample_rate: u32, channels: u16) -> Result<(), AudioError> {
+    if sample_rate == 0 || sample_rate > MAX_SAMPLE_RATE {
+        return Err(AudioError::InvalidSampleRate { rate: sample_rate });
+    }
+    if channels == 0 {
+        return Err(AudioError::InvalidChannels { channels: 0 });
+    }
+    Ok(())
+}
+
+/// Averages interleaved frames into mono.
+pub(crate) fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+    out.clear();
+    if channels <= 1 {
+        out.extend_from_slice(interleaved);
+        return;
+    }
+    let scale = 1.0 / channels as f32;
+    out.extend(
+        interleaved
+            .chunks_exact(channels)
+            .map(|frame| frame.iter().sum::<f32>() * scale),
+    );
+}
+
+impl AudioInput {
+    /// Opens the input: files are opened and probed here, so a missing file
+    /// or an unreadable header is reported before any work starts.
+    pub(crate) fn open(self) -> Result<Box<dyn MonoSource>, AudioError> {
+        match self {
+            AudioInput::Path(path) => {
+                let io = |source| AudioError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let mut file = File::open(&path).map_err(io)?;
+                let mut prefix = [0u8; 16];
+                let read = read_prefix(&mut file, &mut prefix).map_err(io)?;
+                if read == 0 {
+                    return Err(AudioError::Empty);
+                }
+                file.seek(SeekFrom::Start(0)).map_err(io)?;
+                let decoder =
+                    catch_decoder_panic(|| PacketDecoder::open(Box::new(file), &prefix[..read]))?;
+                Ok(Box::new(DecodedSource::new(decoder)))
+            }
+            AudioInput::Bytes(bytes) => {
+                if bytes.is_empty() {
+                    return Err(AudioError::Empty);
+                }
+                let prefix: Vec<u8> = bytes.iter().take(16).copied().collect();
+                let decoder = catch_decoder_panic(|| {
+                    PacketDecoder::open(Box::new(Cursor::new(bytes)), &prefix)
+                })?;
+                Ok(Box::new(DecodedSource::new(decoder)))
+            }
+            AudioInput::PcmI16Le {
+                bytes,
+                sample_rate,
+                channels,
+            } => {
+                check_format(sample_rate, channels)?;
+                let frame_bytes = 2 * usize::from(channels);
+                if bytes.is_empty() {
+                    return Err(AudioError::Empty);
+                }
+                if bytes.len() % frame_bytes != 0 {
+                    return Err(AudioError::PartialFrame {
+                        len: bytes.len(),
+                        frame_bytes,
+                    });
+                }
+                Ok(Box::new(PcmSource {
+                    bytes,
+                    offset: 0,
+                    sample_rate,
+                    channels: usize::from(channels),
+                    interleaved: Vec::new(),
+                }))
+            }
+            AudioInput::F32 {
+                samples,
+                sample_rate,
+                channels,
+            } => {
+                check_format(sample_rate, channels)?;
+                if samples.is_empty() {
+                    return Err(AudioError::Empty);
+                }
+                if samples.len() % usize::from(channels) != 0 {
+                    return Err(AudioError::PartialFrame {
+                        len: samples.len() * 4,
+                        frame_bytes: 4 * usize::from(channels),
+                    });
+                }
+                Ok(Box::new(F32Source {
+                    samples,
+                    offset: 0,
+                    sample_rate,
+                    channels: usize::from(channels),
+                }))
+            }
+        }
+    }
+}
+
+fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = file.read(&mut buf[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+struct DecodedSource {
+    decoder: PacketDecoder<'static>,
+}
+
+impl DecodedSource {
+    fn new(decoder: PacketDecoder<'static>) -> Self {
+        Self { decoder }
+    }
+}
+
+impl MonoSource for DecodedSource {
+    fn next_block(&mut self, out: &mut Vec<f32>) -> Result<Option<u32>, AudioError> {
+        let decoder = &mut self.decoder;
+        catch_decoder_panic(|| match decoder.next_block()? {
+            Some(block) => {
+                downmix(block.samples, block.channels, out);
+                Ok(Some(block.rate))
+            }
+            None => Ok(None),
+        })
+    }
+}
+
+struct PcmSource {
+    bytes: Vec<u8>,
+    offset: usize,
+    sample_rate: u32,
+    channels: usize,
+    interleaved: Vec<f32>,
+}
+
+impl MonoSource for PcmSource {
+    fn next_block(&mut self, out: &mut Vec<f32>) -> Result<Option<u32>, AudioError> {
+        if self.offset >= self.bytes.len() {
+            return Ok(None);
+        }
+        let end = (self.offset + RAW_BLOCK_FRAMES * 2 * self.channels).min(self.bytes.len());
+        self.interleaved.clear();
+        self.interleaved.extend(
+            self.bytes[self.offset..end]
+                .chunks_exact(2)
+                .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0),
+        );
+        self.offset = end;
+        downmix(&self.interleaved, self.channels, out);
+        Ok(Some(self.sample_rate))
+    }
+}
+
+struct F32Source {
+    samples: Vec<f32>,
+    offset: usize,
+    sample_rate: u32,
+    channels: usize,
+}
+
+impl MonoSource for F32Source {
+    fn next_block(&mut self, out: &mut Vec<f32>) -> Result<Option<u32>, AudioError> {
+        if self.offset >= self.samples.len() {
+            return Ok(None);
+        }
+        let end = (self.offset + RAW_BLOCK_FRAMES * self.channels).min(self.samples.len());
+        downmix(&self.samples[self.offset..end], self.channels, out);
+        self.offset = end;
+        Ok(Some(self.sample_rate))
+    }
+}

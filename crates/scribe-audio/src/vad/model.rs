@@ -1,0 +1,266 @@
+//! The Silero VAD network run by ONNX Runtime.
+//!
+//! The network scores 512-sample windows (32 ms at 16 kHz). It is
+//! recurrent: each window carries a `[2, 128]` state (LSTM h and c) from the
+//! previous one, and sees the last 64 samples before it as context, so one
+//! input row is 576 samples.
+//!
+//! Two exports of the same weights ship in the `silero-vad` package:
+//! `silero_vad.onnx` scores one window per stream per call (a batch of
+//! independent streams at once), and `silero_vad_16k_sequence.onnx` scores a
+//! run of consecutive windows of one stream per call, carrying the state
+//! inside the call. They give bit-identical probabilities; the sequence
+//! export is about twice as fast, so it is used when present.
+
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::TensorRef;
+
+use crate::assets::{ResolvedAssets, ort_environment};
+use crate::error::AudioError;
+
+/// Samples scored per window at 16 kHz.
+pub const WINDOW_SAMPLES: usize = 512;
+/// Samples of the previous audio each window sees.
+pub(crate) const CONTEXT_SAMPLES: usize = 64;
+/// Samples per input row.
+pub(crate) const ROW_SAMPLES: usize = WINDOW_SAMPLES + CONTEXT_SAMPLES;
+/// State values per batch row (the state tensor is `[2, batch, 128]`).
+pub(crate) const STATE_PER_ROW: usize = 2 * 128;
+/// The only sample rate the pipeline feeds the model.
+pub const VAD_SAMPLE_RATE: u32 = 16_000;
+
+/// Windows per call of the sequence export (measured fastest).
+const SEQUENCE_WINDOWS: usize = 64;
+
+/// Either export of the model.
+#[derive(Debug)]
+pub(crate) enum VadModel {
+    /// `silero_vad.onnx`: one window per stream per call.
+    Window(SileroModel),
+    /// `silero_vad_16k_sequence.onnx`: runs of windows of one stream.
+    Sequence(SequenceModel),
+}
+
+impl VadModel {
+    /// Loads the sequence export when it was found, else the window export.
+    pub(crate) fn load(assets: &ResolvedAssets) -> Result<Self, AudioError> {
+        match assets.vad_sequence_model.as_deref() {
+            Some(path) => Ok(VadModel::Sequence(SequenceModel::load(assets, path)?)),
+            None => Ok(VadModel::Window(SileroModel::load(assets)?)),
+        }
+    }
+
+    /// Scores consecutive windows of one stream. `audio` holds the 64
+    /// samples of context before the first window, then the windows (one
+    /// probability per 512 samples goes to `probs`); `state` (h then c, 256
+    /// values) is carried in and out.
+    pub(crate) fn run_stream(
+        &mut self,
+        audio: &[f32],
+        state: &mut [f32],
+        probs: &mut [f32],
+    ) -> Result<(), AudioError> {
+        let windows = audio.len().saturating_sub(CONTEXT_SAMPLES) / WINDOW_SAMPLES;
+        let row = |w: usize| &audio[w * WINDOW_SAMPLES..w * WINDOW_SAMPLES + ROW_SAMPLES];
+        match self {
+            VadModel::Window(model) => {
+                let mut out = Vec::with_capacity(1);
+                for (w, slot) in probs.iter_mut().enumerate().take(windows) {
+                    model.run(row(w), 1, state, &mut out)?;
+                    *slot = out.first().copied().unwrap_or(0.0);
+                }
+                Ok(())
+            }
+            VadModel::Sequence(model) => {
+                // Windows overlap by their context, so each call's rows are
+                // laid out afresh.
+                let mut rows = Vec::with_capacity(SEQUENCE_WINDOWS * ROW_SAMPLES);
+                let mut first = 0;
+                while first < windows.min(probs.len()) {
+                    let last = (first + SEQUENCE_WINDOWS).min(windows).min(probs.len());
+                    rows.clear();
+                    for w in first..last {
+                        rows.extend_from_slice(row(w));
+                    }
+                    model.run(&rows, state, &mut probs[first..last])?;
+                    first = last;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A session of the sequence export.
+pub(crate) struct SequenceModel {
+    session: Session,
+}
+
+impl std::fmt::Debug for SequenceModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SequenceModel").finish_non_exhaustive()
+    }
+}
+
+impl SequenceModel {
+    fn load(assets: &ResolvedAssets, path: &std::path::Path) -> Result<Self, AudioError> {
+        let session = build_session(assets, path)?;
+        Ok(Self { session })
+    }
+
+    /// Scores `rows.len() / 576` consecutive windows.
+    fn run(
+        &mut self,
+        rows: &[f32],
+        state: &mut [f32],
+        probs: &mut [f32],
+    ) -> Result<(), AudioError> {
+        let runtime = |e: ort::Error| AudioError::Runtime {
+            detail: e.to_string(),
+        };
+        let n = rows.len() / ROW_SAMPLES;
+        if n == 0
+            || rows.len() != n * ROW_SAMPLES
+            || state.len() != STATE_PER_ROW
+            || probs.len() < n
+        {
+            return Err(AudioError::Runtime {
+                detail: "VAD sequence shape mismatch (a bug in scribe-audio)".into(),
+            });
+        }
+        let half = STATE_PER_ROW / 2;
+        let outputs = self
+            .session
+            .run(ort::inputs![
+                "input" => TensorRef::from_array_view(([n, ROW_SAMPLES], rows)).map_err(runtime)?,
+                "h" => TensorRef::from_array_view(([1usize, 1, 128], &state[..half])).map_err(runtime)?,
+                "c" => TensorRef::from_array_view(([1usize, 1, 128], &state[half..])).map_err(runtime)?,
+            ])
+            .map_err(runtime)?;
+        let unexpected = || AudioError::Runtime {
+            detail:
+                "the VAD sequence model returned unexpected outputs; re-run `cargo xtask assets`"
+                    .into(),
+        };
+        let (_, p) = outputs
+            .get("speech_probs")
+            .ok_or_else(unexpected)?
+            .try_extract_tensor::<f32>()
+            .map_err(runtime)?;
+        let (_, h) = outputs
+            .get("hn")
+            .ok_or_else(unexpected)?
+            .try_extract_tensor::<f32>()
+            .map_err(runtime)?;
+        let (_, c) = outputs
+            .get("cn")
+            .ok_or_else(unexpected)?
+            .try_extract_tensor::<f32>()
+            .map_err(runtime)?;
+        if p.len() < n || h.len() != half || c.len() != half {
+            return Err(unexpected());
+        }
+        probs[..n].copy_from_slice(&p[..n]);
+        state[..half].copy_from_slice(h);
+        state[half..].copy_from_slice(c);
+        Ok(())
+    }
+}
+
+fn build_session(assets: &ResolvedAssets, path: &std::path::Path) -> Result<Session, AudioError> {
+    let env = ort_environment(&assets.ort_dylib)?;
+    let runtime = |e: ort::Error| AudioError::Runtime {
+        detail: e.to_string(),
+    };
+    let recover = |e: ort::Error<ort::session::builder::SessionBuilder>| AudioError::Runtime {
+        detail: e.to_string(),
+    };
+    Session::builder(&env)
+        .map_err(runtime)?
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(recover)?
+        .with_intra_threads(1)
+        .map_err(recover)?
+        .with_inter_threads(1)
+        .map_err(recover)?
+        .commit_from_file(path)
+        .map_err(|e| AudioError::Runtime {
+            detail: format!(
+                "cannot load the VAD model {}: {e}; run `cargo xtask assets` or point \
+                 SCRIBE_VAD_MODEL at silero_vad.onnx",
+                path.display()
+            ),
+        })
+}
+
+/// A session of the window export.
+pub(crate) struct SileroModel {
+    session: Session,
+    sr: [i64; 1],
+}
+
+impl std::fmt::Debug for SileroModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SileroModel").finish_non_exhaustive()
+    }
+}
+
+impl SileroModel {
+    /// Loads the window export.
+    pub(crate) fn load(assets: &ResolvedAssets) -> Result<Self, AudioError> {
+        let session = build_session(assets, &assets.vad_model)?;
+        Ok(Self {
+            session,
+            sr: [i64::from(VAD_SAMPLE_RATE)],
+        })
+    }
+
+    /// Scores `batch` rows. `input` holds `batch × 576` samples (context then
+    /// window per row); `state` holds `2 × batch × 128` values and is replaced
+    /// by the next state; one probability per row is written to `probs`.
+    pub(crate) fn run(
+        &mut self,
+        input: &[f32],
+        batch: usize,
+        state: &mut [f32],
+        probs: &mut Vec<f32>,
+    ) -> Result<(), AudioError> {
+        let runtime = |e: ort::Error| AudioError::Runtime {
+            detail: e.to_string(),
+        };
+        if input.len() != batch * ROW_SAMPLES || state.len() != batch * STATE_PER_ROW {
+            return Err(AudioError::Runtime {
+                detail: "VAD batch shape mismatch (a bug in scribe-audio)".into(),
+            });
+        }
+        let input_t = TensorRef::from_array_view(([batch, ROW_SAMPLES], input)).map_err(runtime)?;
+        let state_t =
+            TensorRef::from_array_view(([2usize, batch, 128usize], &*state)).map_err(runtime)?;
+        let sr_t = TensorRef::from_array_view(((), &self.sr[..])).map_err(runtime)?;
+        let outputs = self
+            .session
+            .run(ort::inputs![
+                "input" => input_t,
+                "state" => state_t,
+                "sr" => sr_t,
+            ])
+            .map_err(runtime)?;
+        let (_, out) = outputs["output"]
+            .try_extract_tensor::<f32>()
+            .map_err(runtime)?;
+        let (_, next) = outputs["stateN"]
+            .try_extract_tensor::<f32>()
+            .map_err(runtime)?;
+        if out.len() < batch || next.len() != state.len() {
+            return Err(AudioError::Runtime {
+                detail: "the VAD model returned unexpected shapes; is this silero_vad.onnx v5+?"
+                    .into(),
+            });
+        }
+        probs.clear();
+        probs.extend_from_slice(&out[..batch]);
+        state.copy_from_slice(next);
+        Ok(())
+    }
+}
