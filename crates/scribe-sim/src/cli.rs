@@ -115,12 +115,15 @@ pub struct SimArgs {
     /// Business id put in the tokens' `b-id` claim.
     #[arg(long, default_value = DEFAULT_BUSINESS_ID)]
     pub business_id: String,
-    /// Fault rule ROUTE=KIND[:ARG][@FRACTION][#LIMIT], repeatable. ROUTE: any,
-    /// login, refresh, discovery, templates, create, get, patch, upload, end,
-    /// process, webhooks, stream. KIND: 500, 503[:retry_after_s],
-    /// 429[:retry_after_s], reset-before, reset-after, slow:<ms>, gateway,
-    /// ws-drop:<frames>. Example: --fault upload=503:1@0.2
-    #[arg(long = "fault", value_parser = fault_arg)]
+    /// Fault-injection rules, `ROUTE=KIND[:ARG][@FRACTION][#LIMIT]` (repeatable).
+    #[arg(
+        long = "fault",
+        value_parser = fault_arg,
+        help = "Fault rule ROUTE=KIND[:ARG][@FRACTION][#LIMIT], repeatable. ROUTE: any, login, \
+                refresh, discovery, templates, create, get, patch, upload, end, process, webhooks, \
+                stream. KIND: 500, 503[:retry_after_s], 429[:retry_after_s], reset-before, \
+                reset-after, slow:<ms>, gateway, ws-drop:<frames>. Example: --fault upload=503:1@0.2"
+    )]
     pub faults: Vec<FaultRule>,
     /// Seed of the fault injector.
     #[arg(long, default_value_t = 0)]
