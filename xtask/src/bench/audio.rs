@@ -222,6 +222,7 @@ struct RustRun {
     first_chunk_s: f64,
     process_s: f64,
     hwm_mib: f64,
+    cpu_s: f64,
     chunks: usize,
     max_chunk_s: f64,
     max_seconds: f64,
@@ -257,6 +258,7 @@ fn rust_run(exe: &Path, file: &Path, mode: &str) -> Result<RustRun> {
         first_chunk_s: num("first_chunk_s")?,
         process_s,
         hwm_mib: num("peak_rss_mib")?,
+        cpu_s: num("cpu_s")?,
         chunks: num("chunks")? as usize,
         max_chunk_s: num("max_chunk_s")?,
         max_seconds: num("max_seconds")?,
@@ -306,6 +308,7 @@ impl RustRow {
             "process_s": self.runs.iter().map(|r| r.process_s).collect::<Vec<_>>(),
             "first_chunk_s": self.runs.iter().map(|r| r.first_chunk_s).collect::<Vec<_>>(),
             "peak_rss_mib": self.runs.iter().map(|r| r.hwm_mib).collect::<Vec<_>>(),
+            "cpu_s": self.runs.iter().map(|r| r.cpu_s).collect::<Vec<_>>(),
             "chunks": self.runs.first().map(|r| r.chunks),
             "max_chunk_s": self.runs.first().map(|r| r.max_chunk_s),
             "chunk_audio_s": self.runs.first().map(|r| r.chunk_audio_s),
@@ -429,7 +432,8 @@ fn try_python(o: &Options) -> Result<PythonResults> {
         bail!("baseline.py failed");
     }
     let summary: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json"))?)?;
-    let rows = summary["rows"].as_array().cloned().unwrap_or_default();
+    let mut rows = summary["rows"].as_array().cloned().unwrap_or_default();
+    add_python_cpu(&mut rows, &out.join("runs.jsonl"))?;
 
     let script = out.join("reference_speech.py");
     std::fs::write(&script, REFERENCE_SPEECH_PY)?;
@@ -451,6 +455,32 @@ fn try_python(o: &Options) -> Result<PythonResults> {
         }
     }
     Ok((rows, speech))
+}
+
+/// Adds each row's median process CPU time (user + system, from the
+/// per-run log) as `cpu_process_s`.
+fn add_python_cpu(rows: &mut [Value], runs: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(runs)?;
+    let runs: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    for row in rows.iter_mut() {
+        let mut cpu: Vec<f64> = runs
+            .iter()
+            .filter(|r| {
+                r["length"] == row["length"]
+                    && r["format"] == row["format"]
+                    && r["mode"] == row["mode"]
+            })
+            .filter_map(|r| Some(r["child_utime_s"].as_f64()? + r["child_stime_s"].as_f64()?))
+            .collect();
+        cpu.sort_by(f64::total_cmp);
+        if let Some(m) = cpu.get(cpu.len() / 2) {
+            row["cpu_process_s"] = serde_json::json!({ "median": m });
+        }
+    }
+    Ok(())
 }
 
 fn python_speech<'a>(
@@ -502,8 +532,8 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
         }
         PythonStatus::Ran(..) => {}
     }
-    s.push_str("| file | mode | Rust all chunks s | Rust process s | Python pipeline s | Python process s | speed-up (pipeline / process) | first chunk s | Rust peak MiB | Python peak MiB | chunks Rust / Python | max chunk s (limit) | recall vs truth Rust / Python | audio sent s Rust / Python | reference speech sent by Rust | Rust speech outside the reference's |\n");
-    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| file | mode | Rust all chunks s | Rust process s | Python pipeline s | Python process s | speed-up (pipeline / process) | process CPU s Rust / Python | first chunk s | Rust peak MiB | Python peak MiB | chunks Rust / Python | max chunk s (limit) | recall vs truth Rust / Python | audio sent s Rust / Python | reference speech sent by Rust | Rust speech outside the reference's |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rust {
         let py = python_row(python, r.minutes, &r.format);
         let py_pipeline = py.and_then(|p| median(&p["t_pipeline"]));
@@ -520,7 +550,7 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
                 )
             });
         s.push_str(&format!(
-            "| consult_{:02}m.{} | {} | {:.2} | {:.2} | {} | {} | {} / {} | {:.3} | {:.0} | {} | {} / {} | {:.2} ({:.0}) | {:.4} / {} | {:.0} / {} | {} | {} |\n",
+            "| consult_{:02}m.{} | {} | {:.2} | {:.2} | {} | {} | {} / {} | {:.1} / {} | {:.3} | {:.0} | {} | {} / {} | {:.2} ({:.0}) | {:.4} / {} | {:.0} / {} | {} | {} |\n",
             r.minutes,
             r.format,
             r.mode,
@@ -530,6 +560,8 @@ fn table(o: &Options, rust: &[RustRow], python: &PythonStatus, machine: &str) ->
             fmt(py_process, 2),
             fmt(py_pipeline.map(|p| p / rs_pipeline), 1),
             fmt(py_process.map(|p| p / rs_process), 1),
+            r.median(|x| x.cpu_s),
+            fmt(py.and_then(|p| median(&p["cpu_process_s"])), 1),
             r.median(|x| x.first_chunk_s),
             r.median(|x| x.hwm_mib),
             fmt(py.and_then(|p| median(&p["maxrss_mib"])), 0),
