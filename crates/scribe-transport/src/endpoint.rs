@@ -77,6 +77,28 @@ pub fn is_loopback(host: &str) -> bool {
     bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Scheme family, lower-case host and port of a URL: where credentials may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Origin {
+    secure: bool,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    pub(crate) fn of_url(url: &str) -> Option<Origin> {
+        let uri: http::Uri = url.parse().ok()?;
+        let secure = match uri.scheme_str()? {
+            "https" | "wss" => true,
+            "http" | "ws" => false,
+            _ => return None,
+        };
+        let host = uri.host()?.to_ascii_lowercase();
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+        Some(Origin { secure, host, port })
+    }
+}
+
 /// A URL cut short for messages (URLs carry no secrets here, but keep lines short).
 fn short(url: &str) -> String {
     let mut s: String = url.chars().take(80).collect();

@@ -74,6 +74,7 @@ mod config;
 mod endpoint;
 mod error;
 mod request;
+mod response;
 mod retry;
 mod tls;
 mod ws;
@@ -85,7 +86,8 @@ pub use client::HttpClient;
 pub use config::{RetryPolicy, TlsRoots, TransportConfig};
 pub use endpoint::is_loopback as is_loopback_host;
 pub use error::{Error, ErrorKind};
-pub use request::{Request, Response};
+pub use request::Request;
+pub use response::Response;
 pub use ws::{CloseInfo, WsConnection, WsMessage, WsRequest};
 
 /// Re-export of the `http` crate, whose `Method`, `HeaderName` and

@@ -1,5 +1,7 @@
 //! The pooled HTTP client: timeouts, retries, the auth hook and tracing.
 
+mod failure;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -15,9 +17,10 @@ use tracing::Instrument;
 
 use crate::auth::{AuthHeaders, Authenticator};
 use crate::config::TransportConfig;
-use crate::endpoint;
+use crate::endpoint::{self, Origin};
 use crate::error::{Error, ErrorKind};
-use crate::request::{Request, Response};
+use crate::request::Request;
+use crate::response::Response;
 use crate::retry::{parse_retry_after, request_id};
 use crate::tls;
 use crate::ws::{WsConnection, WsRequest};
@@ -406,7 +409,7 @@ impl HttpClient {
                 .client
                 .request(hyper_request)
                 .await
-                .map_err(|e| classify_client_error(e, &host))?;
+                .map_err(|e| failure::classify(e, &host))?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, config.max_response_bytes)
                 .collect()
@@ -496,88 +499,4 @@ async fn authorize_within(
                 })
         }
     }
-}
-
-/// Scheme family, lower-case host and port of a URL: where credentials may go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Origin {
-    secure: bool,
-    host: String,
-    port: u16,
-}
-
-impl Origin {
-    fn of_url(url: &str) -> Option<Origin> {
-        let uri: http::Uri = url.parse().ok()?;
-        let secure = match uri.scheme_str()? {
-            "https" | "wss" => true,
-            "http" | "ws" => false,
-            _ => return None,
-        };
-        let host = uri.host()?.to_ascii_lowercase();
-        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-        Some(Origin { secure, host, port })
-    }
-}
-
-/// Maps a hyper client failure to a kind without exposing hyper's types.
-fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -> Error {
-    let connecting = error.is_connect();
-    if has_source::<rustls::Error>(&error) {
-        return Error::new(ErrorKind::Tls, format!("TLS handshake with {host} failed"))
-            .with_source(error)
-            .with_hint("check the host name, the system clock and any TLS-intercepting proxy");
-    }
-    let timed_out = find_source::<std::io::Error>(&error)
-        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
-    if connecting && timed_out {
-        return Error::new(
-            ErrorKind::Timeout,
-            format!("connecting to {host} timed out"),
-        )
-        .with_source(error)
-        .with_hint("check the network and the base URL");
-    }
-    if connecting {
-        return Error::new(
-            ErrorKind::Connection,
-            format!("could not connect to {host}"),
-        )
-        .with_source(error)
-        .with_hint("check the network, proxy settings and the base URL");
-    }
-    Error::new(
-        ErrorKind::Connection,
-        format!("the connection to {host} failed during the request"),
-    )
-    .with_source(error)
-}
-
-fn find_source<'a, T: std::error::Error + 'static>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        // `io::Error::source` skips the error it wraps (TLS failures arrive
-        // as an io::Error around a rustls::Error): look inside explicitly.
-        if let Some(inner) = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            if let Some(found) = inner.downcast_ref::<T>() {
-                return Some(found);
-            }
-            current = Some(inner as &(dyn std::error::Error + 'static));
-            continue;
-        }
-        current = e.source();
-    }
-    None
-}
-
-fn has_source<T: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
-    find_source::<T>(error).is_some()
 }
