@@ -38,6 +38,14 @@ pub enum FaultKind {
     Slow(Duration),
     /// `502` with an HTML page, as a misbehaving gateway answers.
     GatewayHtml,
+    /// This status with an empty body, as a gateway or load balancer may answer.
+    EmptyBody {
+        /// The status answered (400 to 599).
+        status: u16,
+    },
+    /// `422` with a FastAPI validation body (`{"detail": [{loc, msg, type}]}`)
+    /// instead of the error envelope, as FastAPI-based servers answer.
+    FastApiDetail,
     /// On the stream route: accept the WebSocket, then drop the TCP
     /// connection (no close frame) after this many frames arrived.
     WsDropAfterFrames(u32),
@@ -54,6 +62,8 @@ impl FaultKind {
             FaultKind::ResetAfterBody => "reset-after-body".to_owned(),
             FaultKind::Slow(d) => format!("slow:{}ms", d.as_millis()),
             FaultKind::GatewayHtml => "gateway-html".to_owned(),
+            FaultKind::EmptyBody { status } => format!("empty:{status}"),
+            FaultKind::FastApiDetail => "fastapi-detail".to_owned(),
             FaultKind::WsDropAfterFrames(n) => format!("ws-drop:{n}"),
         }
     }
@@ -138,6 +148,13 @@ impl FaultRule {
                 self.fraction
             )));
         }
+        if let FaultKind::EmptyBody { status } = self.kind {
+            if !(400..600).contains(&status) {
+                return Err(Error::Config(format!(
+                    "an empty-body fault needs a status from 400 to 599, got {status}"
+                )));
+            }
+        }
         if matches!(self.kind, FaultKind::WsDropAfterFrames(_))
             && self.route.is_some_and(|r| r != Route::Stream)
         {
@@ -172,7 +189,7 @@ impl FromStr for FaultRule {
     /// Parse `ROUTE=KIND[:ARG][@FRACTION][#LIMIT]`, where ROUTE is `any` or a
     /// [`Route::flag_name`] and KIND is one of `500`, `503[:retry_after_s]`,
     /// `429[:retry_after_s]`, `reset-before`, `reset-after`, `slow:<ms>`,
-    /// `gateway`, `ws-drop:<frames>`.
+    /// `gateway`, `empty:<status>`, `detail`, `ws-drop:<frames>`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |why: &str| {
             Error::Config(format!(
@@ -225,6 +242,14 @@ impl FromStr for FaultRule {
                     .map_err(|_| bad("slow takes milliseconds"))?,
             )),
             ("gateway", None) => FaultKind::GatewayHtml,
+            ("detail", None) => FaultKind::FastApiDetail,
+            ("empty", Some(a)) => FaultKind::EmptyBody {
+                status: a
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|s| (400..600).contains(s))
+                    .ok_or_else(|| bad("empty takes a status from 400 to 599"))?,
+            },
             ("ws-drop", Some(a)) => FaultKind::WsDropAfterFrames(
                 a.parse::<u32>()
                     .map_err(|_| bad("ws-drop takes a frame count"))?,
@@ -324,6 +349,14 @@ mod tests {
         assert!("upload=ws-drop:3".parse::<FaultRule>().is_err());
         assert!("upload=503@1.5".parse::<FaultRule>().is_err());
         assert!("nowhere=500".parse::<FaultRule>().is_err());
+        assert_eq!(
+            "end=empty:502".parse::<FaultRule>().unwrap().kind,
+            FaultKind::EmptyBody { status: 502 }
+        );
+        assert_eq!(
+            "any=detail".parse::<FaultRule>().unwrap().kind,
+            FaultKind::FastApiDetail
+        );
     }
 
     #[test]

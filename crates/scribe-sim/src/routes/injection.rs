@@ -63,6 +63,20 @@ pub(crate) async fn inject(
             GATEWAY_PAGE,
         )
             .into_response(),
+        FaultKind::EmptyBody { status } => StatusCode::from_u16(status)
+            .unwrap_or(StatusCode::BAD_GATEWAY)
+            .into_response(),
+        FaultKind::FastApiDetail => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(serde_json::json!({
+                "detail": [{
+                    "loc": ["body"],
+                    "msg": "simulated validation error (fault injection)",
+                    "type": "value_error"
+                }]
+            })),
+        )
+            .into_response(),
         FaultKind::Slow(delay) => {
             tokio::time::sleep(delay).await;
             next.run(request).await

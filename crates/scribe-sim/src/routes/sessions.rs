@@ -152,6 +152,11 @@ pub(crate) async fn patch(
         }
         let patient_details = object_field(&body, "patient_details", None)?;
         let additional_data = object_field(&body, "additional_data", Some(ADDITIONAL_DATA_MAX))?;
+        for field in ["user_status", "processing_status"] {
+            if optional(&body, field).is_some_and(|v| !v.is_string()) {
+                return Err(Reject::invalid(format!("`{field}` must be a string")));
+            }
+        }
         {
             let mut s = entry.lock();
             if !s.status.is_open() {

@@ -255,3 +255,25 @@ async fn everywhere_rules_spare_inspection_and_parse_from_flags() {
         ]
     );
 }
+
+#[tokio::test]
+async fn empty_and_fastapi_bodies_stand_in_for_other_servers() {
+    let sim = Sim::with(
+        quick()
+            .fault("templates=empty:504#1".parse().unwrap())
+            .fault("templates=detail#1".parse().unwrap()),
+    )
+    .await;
+    let empty = sim.call(Method::GET, "/v1/templates", None).await;
+    assert_eq!((empty.status, empty.body.len()), (504, 0));
+    let detail = sim.call(Method::GET, "/v1/templates", None).await;
+    assert_eq!(detail.status, 422);
+    assert!(detail.json()["detail"][0]["msg"].is_string());
+    let parsed = scribe_protocol::error::ApiError::from_response(detail.status, &detail.body);
+    assert_eq!(parsed.status, 422);
+    assert_eq!(
+        sim.call(Method::GET, "/v1/templates", None).await.status,
+        200
+    );
+    assert!("get=empty:200".parse::<FaultRule>().is_err());
+}

@@ -207,6 +207,7 @@ async fn patch_updates_only_documented_fields_before_end() {
         (json!({}), "invalid_request"),
         (json!({ "templates": ["nope"] }), "invalid_template"),
         (json!({ "language_hint": ["xx"] }), "language_unsupported"),
+        (json!({ "user_status": 3 }), "invalid_request"),
     ] {
         assert_eq!(
             sim.call(Method::PATCH, &path, Some(bad.clone()))

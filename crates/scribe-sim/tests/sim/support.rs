@@ -246,3 +246,14 @@ impl Sim {
         panic!("session {id} never finished");
     }
 }
+
+/// MPEG-1 Layer III frames of silence (128 kbit/s, 44.1 kHz, stereo):
+/// a header and zeroed side information decode as 1152 silent samples each.
+pub fn mp3_silence(frames: usize) -> Vec<u8> {
+    let mut mp3 = Vec::with_capacity(frames * 417);
+    for _ in 0..frames {
+        mp3.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x00]);
+        mp3.resize(mp3.len() + 413, 0);
+    }
+    mp3
+}

@@ -2,7 +2,7 @@ use hyper::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::support::{Sim, quick, wav};
+use crate::support::{Sim, mp3_silence, quick, wav};
 
 #[tokio::test]
 async fn bad_names_types_and_audio_are_refused() {
@@ -155,4 +155,46 @@ async fn upload_patch_and_end_after_end_are_session_ended() {
     assert_eq!((r.status, r.code().as_str()), (409, "session_ended"));
     let r = sim.end(&id, 1).await;
     assert_eq!((r.status, r.code().as_str()), (409, "session_ended"));
+}
+
+#[tokio::test]
+async fn other_formats_are_decoded_and_a_session_keeps_one_format() {
+    let sim = Sim::start().await;
+    let id = sim.session("transcript_template").await;
+    let r = sim
+        .upload(&id, "chunk_0.mp3", "audio/mp3", mp3_silence(40))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        (r.json()["duration_seconds"].as_f64().unwrap() - 40.0 * 1152.0 / 44_100.0).abs() < 1e-6
+    );
+    let r = sim
+        .upload(&id, "chunk_1.mp3", "audio/mpeg", mp3_silence(10))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "invalid_audio_format"),
+        "Content-Type must be the protocol's"
+    );
+    let r = sim
+        .upload(&id, "chunk_1.wav", "audio/wav", wav(0.5, 16_000))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "invalid_audio_format"),
+        "mixed formats"
+    );
+    let r = sim
+        .upload(&id, "chunk_1.wav", "audio/wav", mp3_silence(10))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "invalid_audio_format"),
+        "MP3 bytes named .wav"
+    );
+    let files = sim.server.files(&id).unwrap();
+    assert_eq!(
+        (files.len(), files[0].codec.as_str(), files[0].sample_rate),
+        (1, "mp3", 44_100)
+    );
 }
