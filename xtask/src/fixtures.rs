@@ -1,4 +1,4 @@
-//! `cargo xtask fixtures [examples|parity|all] [--python PATH]`: the project's
+//! `cargo xtask fixtures [examples|parity|all] [--python PATH] [--check]`: the project's
 //! own sample recordings, generated deterministically with espeak-ng, sox and
 //! ffmpeg.
 //!
@@ -8,6 +8,8 @@
 //!   `crates/scribe-audio/tests/fixtures/parity/`; with `--python PATH` (an
 //!   interpreter with `silero-vad` installed) it also rewrites the reference
 //!   speech timestamps next to them with `generate.py`.
+//! * `--check`: regenerates into a scratch folder and fails unless every file
+//!   equals the committed one byte for byte.
 
 pub(crate) mod synth;
 
@@ -69,6 +71,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut what = "examples";
     let mut python: Option<PathBuf> = None;
+    let mut check = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -76,13 +79,17 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             "--python" => {
                 python = Some(it.next().context("--python needs a path")?.into());
             }
+            "--check" => check = true,
             other => bail!(
-                "unknown argument `{other}`; usage: cargo xtask fixtures [examples|parity|all] [--python PATH]"
+                "unknown argument `{other}`; usage: cargo xtask fixtures [examples|parity|all] [--python PATH] [--check]"
             ),
         }
     }
     require_tools()?;
     let root = crate::workspace_root();
+    if check {
+        return check_reproducible(&root, what);
+    }
     if what != "parity" {
         examples(&root.join("examples/audio"))?;
     }
@@ -103,6 +110,47 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Regenerates into a scratch folder and compares with the committed files
+/// byte for byte (same tool versions give the same bytes).
+fn check_reproducible(root: &Path, what: &str) -> Result<()> {
+    let scratch =
+        std::env::temp_dir().join(format!("scribe-fixtures-check-{}", std::process::id()));
+    let mut pairs = Vec::new();
+    if what != "parity" {
+        let dir = scratch.join("examples");
+        examples(&dir)?;
+        pairs.push((dir, root.join("examples/audio")));
+    }
+    if what != "examples" {
+        let dir = scratch.join("parity");
+        parity(&dir)?;
+        pairs.push((dir, root.join("crates/scribe-audio/tests/fixtures/parity")));
+    }
+    let mut differ = Vec::new();
+    let mut same = 0;
+    for (fresh, committed) in &pairs {
+        for entry in std::fs::read_dir(fresh)? {
+            let path = entry?.path();
+            let name = path.file_name().context("file name")?;
+            if std::fs::read(&path)? == std::fs::read(committed.join(name)).unwrap_or_default() {
+                same += 1;
+            } else {
+                differ.push(committed.join(name).display().to_string());
+            }
+        }
+    }
+    std::fs::remove_dir_all(&scratch)?;
+    if !differ.is_empty() {
+        bail!(
+            "{} generated file(s) differ from the committed ones (other espeak-ng/sox/ffmpeg versions?): {}",
+            differ.len(),
+            differ.join(", ")
+        );
+    }
+    eprintln!("{same} generated files match the committed ones byte for byte");
     Ok(())
 }
 
