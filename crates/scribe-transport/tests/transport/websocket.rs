@@ -191,3 +191,22 @@ async fn dropping_the_handle_closes_the_socket_politely() {
         .unwrap();
     assert_eq!(code, Some(1000));
 }
+
+#[tokio::test]
+async fn a_refused_handshake_refreshes_credentials_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    let server = sim(vec![]).await;
+    let http = default_client(&server);
+    let (_, url) = stream_session(&http, &server).await;
+    let auth = Arc::new(KeyAuth::starting_with("sk_test_stale", server.api_key()));
+    let stale = HttpClient::new(TransportConfig::default())
+        .unwrap()
+        .with_authenticator(auth.clone());
+    let ws = stale
+        .websocket(&url)
+        .await
+        .expect("opens after one refresh");
+    assert_eq!(auth.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(ws.close().await.expect("clean close").code, 1000);
+}
