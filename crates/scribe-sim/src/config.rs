@@ -260,7 +260,8 @@ impl ServerBuilder {
     }
 
     /// Largest accepted upload body in bytes (default 25 MiB); a larger body
-    /// is answered `400 chunk_too_large`.
+    /// is answered `400 chunk_too_large`. A stream may hold four times this
+    /// much unflushed audio before `stop`; more closes the socket (1009).
     pub fn max_upload_bytes(mut self, bytes: usize) -> Self {
         self.config.max_upload_bytes = bytes;
         self

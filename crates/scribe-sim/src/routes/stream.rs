@@ -94,6 +94,8 @@ async fn run(
     control: Option<ConnectionControl>,
     drop_after: Option<u32>,
 ) {
+    // Unflushed audio is held in memory; bound it.
+    let max_pending = state.config.max_upload_bytes.saturating_mul(4);
     let mut frames: u32 = 0;
     let mut changed = entry.changed.subscribe();
     loop {
@@ -120,11 +122,11 @@ async fn run(
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
             Some(Ok(Message::Binary(pcm))) => {
                 frames += 1;
-                append(&entry, &pcm)
+                append(&entry, &pcm, max_pending)
             }
             Some(Ok(Message::Text(text))) => {
                 frames += 1;
-                envelope(&entry, &stream_id, text.as_str())
+                envelope(&entry, &stream_id, text.as_str(), max_pending)
             }
         };
         if drop_after.is_some_and(|n| frames >= n) {
@@ -162,7 +164,7 @@ async fn run(
     }
 }
 
-fn append(entry: &SessionEntry, pcm: &[u8]) -> Step {
+fn append(entry: &SessionEntry, pcm: &[u8], max_pending: usize) -> Step {
     let became_recording = {
         let mut s = entry.lock();
         if !s.status.is_open() {
@@ -174,6 +176,14 @@ fn append(entry: &SessionEntry, pcm: &[u8]) -> Step {
         let Some(stream) = s.stream.as_mut() else {
             return Step::Fail(close_code::ERROR, "session has no stream".to_owned());
         };
+        if stream.pcm.len().saturating_add(pcm.len()) > max_pending {
+            return Step::Fail(
+                close_code::SIZE,
+                format!(
+                    "more than {max_pending} bytes of audio before `stop`; send `stop` to flush"
+                ),
+            );
+        }
         stream.pcm.extend_from_slice(pcm);
         stream.frames_received += 1;
         let was_created = s.status == Status::Created;
@@ -188,7 +198,7 @@ fn append(entry: &SessionEntry, pcm: &[u8]) -> Step {
     Step::Continue
 }
 
-fn envelope(entry: &SessionEntry, stream_id: &str, text: &str) -> Step {
+fn envelope(entry: &SessionEntry, stream_id: &str, text: &str, max_pending: usize) -> Step {
     let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(text) else {
         return Step::Fail(
             close_code::INVALID,
@@ -230,7 +240,7 @@ fn envelope(entry: &SessionEntry, stream_id: &str, text: &str) -> Step {
                 .and_then(|m| m.get("payload"))
                 .and_then(Value::as_str);
             match payload.map(|p| STANDARD.decode(p)) {
-                Some(Ok(pcm)) => append(entry, &pcm),
+                Some(Ok(pcm)) => append(entry, &pcm, max_pending),
                 _ => Step::Fail(
                     close_code::INVALID,
                     "media.payload must be base64 PCM".to_owned(),

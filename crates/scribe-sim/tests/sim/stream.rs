@@ -240,3 +240,20 @@ async fn ws_drop_fault_cuts_the_connection_after_n_frames() {
     let log = sim.server.requests();
     assert!(log.iter().any(|r| r.fault.as_deref() == Some("ws-drop:3")));
 }
+
+#[tokio::test]
+async fn unflushed_stream_audio_is_bounded() {
+    let sim = Sim::with(quick().max_upload_bytes(10_000)).await;
+    let (_, url) = stream_session(&sim).await;
+    let mut ws = connect(&sim, &url).await;
+    for _ in 0..5 {
+        if ws.send(Message::binary(vec![0u8; 9_000])).await.is_err() {
+            break;
+        }
+    }
+    assert_eq!(
+        close_code(&mut ws).await,
+        Some(CloseCode::Size),
+        "40 000 bytes at most before stop"
+    );
+}
