@@ -52,3 +52,51 @@ async fn binary_frames() {
 async fn json_envelope_frames() {
     round_trip(FrameMode::JsonEnvelope).await;
 }
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut out) = self.0.lock() {
+            out.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn dropping_a_stream_without_stop_says_so() {
+    let server = start(quick_server()).await;
+    let client = client_for(&server);
+    let mut live = client
+        .open_stream(StreamOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    let id = live.session_id().to_owned();
+    live.send_audio(&[0i16; 1600])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || drop(live));
+    let log = String::from_utf8_lossy(&captured.0.lock().map(|b| b.clone()).unwrap_or_default())
+        .into_owned();
+    assert!(log.contains("without stop()") && log.contains(&id), "{log}");
+    assert!(!log.contains(server.client_secret()));
+    assert_ne!(
+        server.session_status(&id).as_deref(),
+        Some("processing"),
+        "not ended"
+    );
+}
