@@ -243,3 +243,17 @@ async fn default_headers_are_sent_and_requests_override_them() {
         .expect("the request's own header wins");
     assert_eq!(answer.status(), 200);
 }
+
+#[test]
+fn a_client_can_be_built_outside_any_runtime() {
+    // The blocking façade builds its client before entering its runtime.
+    let http = HttpClient::new(TransportConfig::default()).expect("no runtime needed to build");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = runtime
+        .block_on(http.send(Request::get("ftp://127.0.0.1/x")))
+        .expect_err("scheme refused");
+    assert_eq!(err.kind(), ErrorKind::Config);
+}
