@@ -11,8 +11,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .ok_or("usage: chunk_file FILE [sequential|sections]")?;
     let mode = match args.next().as_deref() {
-        Some("sequential") => VadMode::Sequential,
-        _ => VadMode::sections(),
+        Some("sections") => VadMode::sections(),
+        _ => VadMode::Sequential,
     };
     let config = PipelineConfig::default().with_vad(VadConfig::default().with_mode(mode));
     let started = Instant::now();

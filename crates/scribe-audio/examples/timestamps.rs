@@ -11,8 +11,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .ok_or("usage: timestamps FILE [sequential|sections]")?;
     let mode = match args.next().as_deref() {
-        Some("sequential") => VadMode::Sequential,
-        _ => VadMode::sections(),
+        Some("sections") => VadMode::sections(),
+        _ => VadMode::Sequential,
     };
     let vad = VadConfig::default().with_mode(mode);
     let segments = speech_timestamps(AudioInput::Path(path.into()), &vad, &AssetConfig::default())?;

@@ -18,10 +18,12 @@
 //! from the content, not from a file name. Audio is mixed down to mono and
 //! resampled to 16 kHz with rubato, block by block. Silero VAD runs through
 //! ONNX Runtime, loaded at run time from the library and model that
-//! `cargo xtask assets` puts in the cache (see [`AssetConfig`]). In the
-//! default [`VadMode::sections`] mode, long stretches of audio are scored as
-//! a batch of sections, each warmed up on the audio before it; use
-//! [`VadMode::Sequential`] for the reference's exact window order.
+//! `cargo xtask assets` puts in the cache (see [`AssetConfig`]). The default
+//! [`VadMode::Sequential`] scores windows in the reference's exact order
+//! (with the model's sequence export its probabilities are bit-identical to
+//! the reference's, and its segments equal the reference's);
+//! [`VadMode::sections`] scores parts of the recording in parallel, each
+//! warmed up on the audio before it, for machines with cores to spare.
 //!
 //! The file pipeline runs on two background threads joined by bounded
 //! channels: memory stays flat however long the recording, and the first

@@ -21,9 +21,10 @@ use segmenter::SegmenterParams;
 /// ```
 /// use scribe_audio::{VadConfig, VadMode};
 ///
-/// let exact = VadConfig::default().with_mode(VadMode::Sequential);
-/// assert_eq!(exact.threshold, 0.5);
-/// assert_eq!(exact.effective_neg_threshold(), 0.35);
+/// let parallel = VadConfig::default().with_mode(VadMode::sections());
+/// assert_eq!(parallel.threshold, 0.5);
+/// assert_eq!(VadConfig::default().mode, VadMode::Sequential);
+/// assert_eq!(parallel.effective_neg_threshold(), 0.35);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -39,8 +40,9 @@ pub struct VadConfig {
     pub min_silence_ms: u32,
     /// Padding added on each side of speech (30 ms).
     pub speech_pad_ms: u32,
-    /// Batching of the model ([`VadMode::sections`] by default;
-    /// [`VadMode::Sequential`] is the exact reference order).
+    /// How windows are run through the model ([`VadMode::Sequential`], the
+    /// exact reference order, by default; [`VadMode::sections`] runs parts
+    /// of the recording in parallel).
     pub mode: VadMode,
     /// Worker threads (each with its own model session) sharing a block's
     /// sections in [`VadMode::Sections`] (2); sequential scoring uses one.
