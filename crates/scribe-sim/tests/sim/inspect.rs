@@ -137,7 +137,7 @@ async fn spec_single_uploads_take_one_file_and_expire_with_iso_times() {
     let sim = Sim::with(
         quick()
             .dialect(scribe_sim::Dialect::Spec)
-            .session_expiry(Duration::from_millis(400)),
+            .session_expiry(Duration::from_millis(800)),
     )
     .await;
     let r = sim
@@ -161,7 +161,7 @@ async fn spec_single_uploads_take_one_file_and_expire_with_iso_times() {
         .upload(&id, "audio_1.wav", "audio/wav", wav(0.2, 16_000))
         .await;
     assert_eq!((r.status, r.code().as_str()), (400, "invalid_request"));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
     let r = sim.get(&id).await;
     assert_eq!(r.status, 410);
     let body = r.json();
