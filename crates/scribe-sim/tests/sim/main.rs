@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+#[cfg(feature = "cli")]
 mod binary;
 mod concurrency;
 mod create;
