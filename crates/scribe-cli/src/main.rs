@@ -56,9 +56,15 @@ fn main() -> ExitCode {
 /// Logs to stderr: warnings by default, more with each `-v`; `RUST_LOG`
 /// overrides.
 fn init_logging(verbose: u8) {
+    // Quiet by default: warnings of this project only (a decoder's notes
+    // about junk bytes would only break the progress bars).
     let level = match verbose {
-        0 => "warn",
-        1 => "info,scribe=info",
+        0 => {
+            "error,scribe=warn,scribe_cli=warn,scribe_transport=warn,scribe_auth=warn,scribe_audio=warn"
+        }
+        1 => {
+            "warn,scribe=info,scribe_cli=info,scribe_transport=info,scribe_auth=info,scribe_audio=info"
+        }
         2 => "debug",
         _ => "trace",
     };

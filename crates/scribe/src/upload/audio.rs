@@ -68,6 +68,12 @@ impl From<Vec<u8>> for AudioSource {
     }
 }
 
+impl From<&[u8]> for AudioSource {
+    fn from(bytes: &[u8]) -> Self {
+        Self::Bytes(Bytes::copy_from_slice(bytes))
+    }
+}
+
 impl From<Bytes> for AudioSource {
     fn from(bytes: Bytes) -> Self {
         Self::Bytes(bytes)
