@@ -103,7 +103,20 @@ impl ScribeClient {
         Self::builder().build_blocking()
     }
 
-    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+    /// Runs `future` to completion on the client's runtime. Called from
+    /// inside an async runtime, where blocking would stall (or panic), it
+    /// returns an error naming the async client instead.
+    fn block_on<T>(
+        &self,
+        future: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(
+                ErrorKind::Other,
+                "the blocking client was called from inside an async runtime",
+            )
+            .with_hint("use scribe::ScribeClient (async) there, or call from a plain thread"));
+        }
         self.runtime.get().block_on(future)
     }
 
@@ -200,9 +213,19 @@ impl ScribeClient {
         session_id: &str,
     ) -> impl Iterator<Item = Result<SessionResult, Error>> + '_ {
         let mut stream = Box::pin(self.client.watch(session_id));
+        let mut failed = false;
         std::iter::from_fn(move || {
             use futures_util::StreamExt;
-            self.block_on(stream.next())
+            if failed {
+                return None;
+            }
+            match self.block_on(async { Ok(stream.next().await) }) {
+                Ok(next) => next,
+                Err(e) => {
+                    failed = true;
+                    Some(Err(e))
+                }
+            }
         })
     }
 

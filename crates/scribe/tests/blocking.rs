@@ -50,3 +50,21 @@ fn blocking_round_trip_with_the_same_names() {
     );
     drop(client);
 }
+
+#[tokio::test]
+async fn inside_an_async_runtime_it_refuses_instead_of_panicking() {
+    let server = start(quick_server()).await;
+    let builder = builder_for(&server);
+    // Building spawns its runtime on a plain thread; calling it here must not panic.
+    let client = std::thread::spawn(move || builder.build_blocking())
+        .join()
+        .unwrap_or_else(|_| panic!("build panicked"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = client
+        .templates()
+        .err()
+        .unwrap_or_else(|| panic!("blocking call inside a runtime succeeded"));
+    assert!(err.to_string().contains("async"), "{err}");
+    // Dropping it here must not panic either.
+    drop(client);
+}
