@@ -24,7 +24,10 @@ use crate::{Error, ErrorKind, ScribeClient, SessionResult};
 ///     .language_hint(["en", "hi"]);
 /// # let _ = options;
 /// ```
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows whether patient details and additional data are set, never
+/// their content.
+#[derive(Clone, Default)]
 #[must_use]
 pub struct SessionOptions {
     templates: Option<Vec<String>>,
@@ -37,6 +40,29 @@ pub struct SessionOptions {
     session_id: Option<String>,
     upload_type: Option<UploadType>,
     communication_protocol: Option<CommunicationProtocol>,
+}
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("templates", &self.templates)
+            .field("model", &self.model)
+            .field("mode", &self.mode)
+            .field("language_hint", &self.language_hint)
+            .field("transcript_language", &self.transcript_language)
+            .field(
+                "patient_details",
+                &self.patient_details.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "additional_data",
+                &self.additional_data.as_ref().map(|_| "<set>"),
+            )
+            .field("session_id", &self.session_id)
+            .field("upload_type", &self.upload_type)
+            .field("communication_protocol", &self.communication_protocol)
+            .finish()
+    }
 }
 
 impl SessionOptions {
@@ -317,4 +343,56 @@ fn query_value(raw: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_patient_details() {
+        let options =
+            SessionOptions::new().patient_details(serde_json::json!({"name": "Asha Rao"}));
+        let shown = format!("{options:?}");
+        assert!(
+            !shown.contains("Asha") && shown.contains("<set>"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn defaults_come_from_configuration() {
+        let config = crate::config::Config::resolve(
+            crate::config::Layer::default(),
+            &crate::config::EnvVars::from_map([
+                ("SCRIBE_DEFAULT_TEMPLATES", "eka_emr_template"),
+                ("SCRIBE_DEFAULT_MODEL", "pro"),
+                ("SCRIBE_DEFAULT_LANGUAGE_HINT", "en,ta"),
+                ("SCRIBE_TRANSCRIPT_LANGUAGE", "en"),
+            ]),
+            &std::env::temp_dir(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let request = SessionOptions::new().into_request(&config);
+        assert_eq!(request.templates, ["eka_emr_template"]);
+        assert_eq!(request.model, Some(Model::Pro));
+        assert_eq!(
+            request.language_hint,
+            Some(vec!["en".to_owned(), "ta".to_owned()])
+        );
+        assert_eq!(request.upload_type, Some(UploadType::Chunked));
+        assert_eq!(
+            request.communication_protocol,
+            Some(CommunicationProtocol::Http)
+        );
+        let stream = SessionOptions::new()
+            .templates(["transcript_template"])
+            .upload_type(UploadType::Stream)
+            .into_request(&config);
+        assert_eq!(stream.templates, ["transcript_template"]);
+        assert_eq!(
+            stream.communication_protocol,
+            Some(CommunicationProtocol::Websocket)
+        );
+    }
 }

@@ -15,16 +15,31 @@ use super::{ConfigError, value};
 /// directory (the process wins where both set a variable, and the process
 /// environment is never modified). Tests and embedding applications pass a map
 /// instead, so nothing global is read or changed.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows variable names only: values may be secrets.
+#[derive(Clone, Default)]
 pub struct EnvVars {
     source: Source,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 enum Source {
     #[default]
     Process,
     Map(HashMap<String, String>),
+}
+
+impl std::fmt::Debug for EnvVars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            Source::Process => f.write_str("EnvVars::Process"),
+            Source::Map(map) => {
+                let mut names: Vec<&String> = map.keys().collect();
+                names.sort();
+                f.debug_tuple("EnvVars::Map").field(&names).finish()
+            }
+        }
+    }
 }
 
 impl EnvVars {

@@ -300,3 +300,13 @@ fn dotenv_is_read_and_process_env_wins() {
     assert!(e.key().ends_with(".env"), "{e}");
     assert!(!e.to_string().contains("unterminated"), "{e}");
 }
+
+#[test]
+fn env_vars_debug_shows_names_only() {
+    let vars = EnvVars::from_map([("SCRIBE_CLIENT_SECRET", "hunter2-value")]);
+    let shown = format!("{vars:?}");
+    assert!(
+        shown.contains("SCRIBE_CLIENT_SECRET") && !shown.contains("hunter2"),
+        "{shown}"
+    );
+}
