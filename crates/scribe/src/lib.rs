@@ -42,6 +42,7 @@ mod results;
 mod session;
 pub mod stream;
 mod upload;
+mod wait;
 
 #[cfg(feature = "audio")]
 pub use scribe_audio as audio;
@@ -53,13 +54,14 @@ pub use client::{ClientBuilder, DEFAULT_UPLOAD_CONCURRENCY, ScribeClient};
 pub use error::{Error, ErrorKind};
 pub use protocol::catalogue::{Model, SessionMode};
 pub use protocol::chunk::AudioExtension;
-pub use results::{SessionResult, WaitOptions};
+pub use results::SessionResult;
 pub use session::{SessionOptions, Sessions};
 pub use stream::{FrameMode, LiveStream, StreamOptions, StreamSummary};
 pub use tokio_util::sync::CancellationToken;
 #[cfg(feature = "audio")]
 pub use upload::AudioSource;
 pub use upload::{AudioChunk, Progress, ProgressEvent, UploadOptions, UploadSummary};
+pub use wait::WaitOptions;
 
 /// Protocol limits used by configuration checks.
 mod protocol_limits {

@@ -1,0 +1,181 @@
+//! Creating sessions and the calls on one session (get, end, patch,
+//! process-template).
+
+mod options;
+
+use serde_json::Value;
+
+use crate::protocol::paths;
+use crate::protocol::session::{CreateSessionResponse, PatchSessionRequest, ValidationError};
+use crate::transport::Request;
+use crate::{Error, ErrorKind, ScribeClient, SessionResult};
+
+pub use options::SessionOptions;
+
+pub(crate) fn validation_error(e: &ValidationError) -> Error {
+    Error::new(
+        ErrorKind::Validation,
+        format!("invalid session request: {e}"),
+    )
+    .with_hint("fix the session options (see the message) and try again")
+}
+
+impl ScribeClient {
+    /// Creates a session. Options left unset come from configuration; the
+    /// request is checked against the catalogue and, once
+    /// [`discovery`](Self::discovery) has been fetched, against the server's
+    /// document, before anything is sent.
+    pub async fn create_session(
+        &self,
+        options: SessionOptions,
+    ) -> Result<CreateSessionResponse, Error> {
+        let request = options.into_request(&self.inner.config);
+        let discovery = self.inner.discovery.get().cloned();
+        request
+            .validate(discovery.as_deref())
+            .map_err(|e| validation_error(&e))?;
+        let retry_safe = request.session_id.is_some();
+        let answer = self
+            .send(
+                Request::post(self.url(paths::SESSIONS))
+                    .path_template(paths::SESSIONS)
+                    .json(&request)?
+                    .idempotent(retry_safe),
+            )
+            .await?;
+        let created: CreateSessionResponse = answer.json()?;
+        if created.session_id.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                "the server created a session without an id",
+            ));
+        }
+        Ok(created)
+    }
+
+    /// The calls on existing sessions.
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions { client: self }
+    }
+}
+
+/// Calls on existing sessions; from [`ScribeClient::sessions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Sessions<'a> {
+    client: &'a ScribeClient,
+}
+
+impl Sessions<'_> {
+    /// The session's status and whatever results exist. An expired session
+    /// (410) is returned, not an error: its body may still hold results.
+    pub async fn get(&self, session_id: &str) -> Result<SessionResult, Error> {
+        self.get_inner(session_id, None, None).await
+    }
+
+    /// Like [`get`](Self::get), with the results of one template only.
+    pub async fn get_template(
+        &self,
+        session_id: &str,
+        template_id: &str,
+    ) -> Result<SessionResult, Error> {
+        self.get_inner(session_id, Some(template_id), None).await
+    }
+
+    pub(crate) async fn get_inner(
+        &self,
+        session_id: &str,
+        template_id: Option<&str>,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<SessionResult, Error> {
+        let mut url = self.client.url(&paths::session(session_id));
+        if let Some(template) = template_id {
+            url.push_str(&format!(
+                "?{}={}",
+                paths::TEMPLATE_ID_QUERY,
+                query_value(template)
+            ));
+        }
+        let mut request = Request::get(url)
+            .path_template("/v1/sessions/{id}")
+            .accept_status(410);
+        if let Some(deadline) = deadline {
+            request = request.deadline(deadline);
+        }
+        let answer = self.client.send(request).await?;
+        SessionResult::from_answer(answer.status(), answer.body())
+    }
+
+    /// Ends (commits) the session with the number of audio files sent.
+    pub async fn end(&self, session_id: &str, audio_files_sent: u32) -> Result<(), Error> {
+        self.client.end_session(session_id, audio_files_sent).await
+    }
+
+    /// Updates a session that is not yet ended (patient details, languages,
+    /// templates, statuses, additional data).
+    pub async fn patch(
+        &self,
+        session_id: &str,
+        update: &PatchSessionRequest,
+    ) -> Result<Value, Error> {
+        let discovery = self.client.inner.discovery.get().cloned();
+        update
+            .validate(discovery.as_deref())
+            .map_err(|e| validation_error(&e))?;
+        let answer = self
+            .client
+            .send(
+                Request::patch(self.client.url(&paths::session(session_id)))
+                    .path_template("/v1/sessions/{id}")
+                    .json(update)?,
+            )
+            .await?;
+        body_json(answer.body())
+    }
+
+    /// Runs template extraction again, for one template or all of them.
+    pub async fn process_template(
+        &self,
+        session_id: &str,
+        template_id: Option<&str>,
+    ) -> Result<Value, Error> {
+        let answer = self
+            .client
+            .send(
+                Request::post(
+                    self.client
+                        .url(&paths::process_template(session_id, template_id)),
+                )
+                .path_template("/v1/sessions/{id}/process/template")
+                .json(&serde_json::json!({}))?,
+            )
+            .await?;
+        body_json(answer.body())
+    }
+}
+
+/// A JSON answer, or `null` for an empty body.
+fn body_json(body: &[u8]) -> Result<Value, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        Error::new(
+            ErrorKind::Protocol,
+            format!("the {} byte answer is not JSON", body.len()),
+        )
+        .with_source(e)
+    })
+}
+
+/// Percent-encodes a query value.
+fn query_value(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
