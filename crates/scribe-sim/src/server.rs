@@ -15,7 +15,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -146,6 +146,19 @@ async fn accept_loop(listener: TcpListener, router: Router, shutdown: Cancellati
     }
 }
 
+/// Bind with a deep accept queue: hundreds of clients connecting at once
+/// (load tests) would otherwise overflow the default queue and see resets.
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
 /// A running simulator. Dropping it stops the server (as does
 /// [`shutdown`](Self::shutdown)).
 ///
@@ -181,9 +194,7 @@ impl Server {
 
     pub(crate) async fn start_with(config: Config) -> Result<Server, Error> {
         let addr = config.addr;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Bind { addr, source })?;
+        let listener = listen(addr).map_err(|source| Error::Bind { addr, source })?;
         let local = listener
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
