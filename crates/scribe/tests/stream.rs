@@ -100,3 +100,34 @@ async fn dropping_a_stream_without_stop_says_so() {
         "not ended"
     );
 }
+
+#[tokio::test]
+async fn a_dropped_socket_is_a_typed_error() {
+    let server = start(quick_server().fault(scribe_sim::FaultRule::on(
+        scribe_sim::Route::Stream,
+        scribe_sim::FaultKind::WsDropAfterFrames(3),
+    )))
+    .await;
+    let client = client_for(&server);
+    let mut live = client
+        .open_stream(StreamOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    let mut failure = None;
+    for _ in 0..200 {
+        if let Err(e) = live.send_audio(&[0i16; 1600]).await {
+            failure = Some(e);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let err = match failure {
+        Some(e) => e,
+        None => live
+            .stop()
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a dropped stream stopped cleanly")),
+    };
+    assert!(err.is_server(), "{err}");
+}
