@@ -58,11 +58,16 @@ fn parse_create(state: &AppState, body: &Body) -> Result<(Request, Option<String
         catalogue::upload_methods(dialect),
         lenient.then_some("chunked"),
     )?;
+    let implied = if upload_type == "stream" {
+        "websocket"
+    } else {
+        "http"
+    };
     let communication_protocol = optional_choice(
         body,
         "communication_protocol",
         &["http", "websocket", "rpc"],
-        lenient.then_some("http"),
+        lenient.then_some(implied),
     )?;
     if (upload_type == "stream") != (communication_protocol == "websocket") {
         return Err(Reject::invalid(
