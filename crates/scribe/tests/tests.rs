@@ -2,6 +2,7 @@
 //! HTTP and WebSocket. The VAD needs the assets `cargo xtask assets` fetches.
 
 mod blocking;
+mod config;
 mod resilience;
 mod results;
 mod stream;
