@@ -150,6 +150,8 @@ pub(crate) async fn record(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
+    let path_for_log = path.clone();
+    let method = request.method().clone();
     let route = Route::classify(request.method(), &path, &state.config.base_path);
     let started = Instant::now();
     let unix_ms = SystemTime::now()
@@ -178,6 +180,15 @@ pub(crate) async fn record(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let status = response.status().as_u16();
+    // Method, path, status and timing only: never bodies or headers.
+    tracing::info!(
+        target: "scribe_sim::requests",
+        method = %method,
+        path = %path_for_log,
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
     state.log.with(seq, |r| {
         r.status = Some(status);
         r.elapsed = Some(started.elapsed());
