@@ -368,4 +368,94 @@ mod tests {
             ]
         );
     }
+    /// The rules applied the plain way: every probability first, then one
+    /// pass to find raw segments, then one pass to pad them.
+    fn batch_segments(probs: &[f32], total: u64, p: SegmenterParams) -> Vec<(u64, u64)> {
+        let w = WINDOW_SAMPLES as u64;
+        let mut raw = Vec::new();
+        let mut start: Option<u64> = None;
+        let mut quiet: Option<u64> = None;
+        for (i, &prob) in probs.iter().enumerate() {
+            let at = i as u64 * w;
+            match start {
+                None => {
+                    if prob >= p.threshold {
+                        start = Some(at);
+                        quiet = None;
+                    }
+                }
+                Some(s) => {
+                    if prob >= p.threshold {
+                        quiet = None;
+                    } else if prob < p.neg_threshold {
+                        let q = *quiet.get_or_insert(at);
+                        if at - q >= p.min_silence {
+                            if q - s > p.min_speech {
+                                raw.push((s, q));
+                            }
+                            start = None;
+                            quiet = None;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(s) = start
+            && total - s > p.min_speech
+        {
+            raw.push((s, total));
+        }
+        let mut padded = raw.clone();
+        for i in 0..raw.len() {
+            if i == 0 {
+                padded[0].0 = raw[0].0.saturating_sub(p.pad);
+            }
+            if i + 1 < raw.len() {
+                let gap = raw[i + 1].0 - raw[i].1;
+                if gap < 2 * p.pad {
+                    padded[i].1 = raw[i].1 + gap / 2;
+                    padded[i + 1].0 = raw[i + 1].0 - gap / 2;
+                } else {
+                    padded[i].1 = (raw[i].1 + p.pad).min(total);
+                    padded[i + 1].0 = raw[i + 1].0.saturating_sub(p.pad);
+                }
+            } else {
+                padded[i].1 = (raw[i].1 + p.pad).min(total);
+            }
+        }
+        padded
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn incremental_equals_the_batch_rules(
+            runs in prop::collection::vec((1usize..40, 0u8..4), 0..40),
+            tail in 1u64..512,
+            min_speech in 0u64..6000,
+            min_silence in 0u64..3000,
+            pad in 0u64..2000,
+        ) {
+            // Probabilities in runs: clearly quiet, in the hysteresis band,
+            // at the threshold, clearly speech.
+            let levels = [0.05f32, 0.4, 0.5, 0.95];
+            let probs: Vec<f32> = runs
+                .iter()
+                .flat_map(|&(n, level)| std::iter::repeat_n(levels[level as usize], n))
+                .collect();
+            prop_assume!(!probs.is_empty());
+            let total = (probs.len() as u64 - 1) * 512 + tail;
+            let params = SegmenterParams {
+                threshold: 0.5,
+                neg_threshold: 0.35,
+                min_speech,
+                min_silence,
+                pad,
+            };
+            prop_assert_eq!(segments(&probs, total, params), batch_segments(&probs, total, params));
+        }
+    }
 }
