@@ -257,3 +257,34 @@ async fn failed_deliveries_are_retried_with_backoff() {
     );
     assert!(rx.try_recv().is_err(), "no delivery after success");
 }
+
+#[tokio::test]
+async fn partial_and_failed_sessions_announce_themselves() {
+    let sim = Sim::start().await;
+    let (url, mut rx) = receiver(0).await;
+    let events = json!(["session.partial", "session.failed"]);
+    sim.call(
+        Method::POST,
+        "/v1/webhooks",
+        Some(json!({ "url": url, "events": events })),
+    )
+    .await;
+    let partial = sim.session("transcript_template").await;
+    sim.upload(&partial, "chunk_0.wav", "audio/wav", wav(0.2, 16_000))
+        .await;
+    sim.end(&partial, 5).await;
+    let d = next(&mut rx).await;
+    assert!(d.signature.is_none(), "no secret, no signature");
+    let body: Value = serde_json::from_slice(&d.body).unwrap();
+    assert_eq!(
+        (body["event"].as_str(), body["session_id"].as_str()),
+        (Some("session.partial"), Some(partial.as_str()))
+    );
+    let failed = sim.session("transcript_template").await;
+    sim.end(&failed, 0).await;
+    let body: Value = serde_json::from_slice(&next(&mut rx).await.body).unwrap();
+    assert_eq!(
+        (body["event"].as_str(), body["session_id"].as_str()),
+        (Some("session.failed"), Some(failed.as_str()))
+    );
+}
