@@ -257,3 +257,29 @@ async fn unflushed_stream_audio_is_bounded() {
         "40 000 bytes at most before stop"
     );
 }
+
+#[tokio::test]
+async fn a_reconnected_stream_continues_the_same_audio() {
+    let rule = FaultRule::on(Route::Stream, FaultKind::WsDropAfterFrames(2)).limit(1);
+    let sim = Sim::with(quick().fault(rule)).await;
+    let (id, url) = stream_session(&sim).await;
+    let first = pcm(0.4);
+    let mut ws = connect(&sim, &url).await;
+    for frame in first.chunks(3200) {
+        let _ = ws.send(Message::binary(frame.to_vec())).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), ws.next()).await;
+    let mut ws = connect(&sim, &url).await;
+    let second = pcm(0.3);
+    ws.send(Message::binary(second.clone())).await.unwrap();
+    ws.send(Message::text(r#"{"event":"stop"}"#)).await.unwrap();
+    assert_eq!(close_code(&mut ws).await, Some(CloseCode::Normal));
+    let files = sim.server.files(&id).unwrap();
+    let stored: Vec<u8> = files.iter().flat_map(|f| f.bytes[44..].to_vec()).collect();
+    let mut expected = first[..6400].to_vec();
+    expected.extend_from_slice(&second);
+    assert_eq!(
+        stored, expected,
+        "the two frames before the drop, then the new connection's audio"
+    );
+}
