@@ -144,3 +144,31 @@ fn a_blocking_server_runs_outside_any_runtime() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("medscribealliance"));
 }
+
+#[tokio::test]
+async fn the_protocol_can_be_served_at_the_root() {
+    let sim = Sim::with(quick().base_path("")).await;
+    assert_eq!(sim.server.base_url(), sim.server.auth_base_url());
+    let id = sim.session("transcript_template").await;
+    assert_eq!(sim.get(&id).await.status, 202);
+    let record = sim
+        .server
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "GET")
+        .unwrap();
+    assert_eq!(
+        (record.route, record.session_id.as_deref()),
+        (scribe_sim::Route::GetSession, Some(id.as_str()))
+    );
+    let doc = Http::new()
+        .send(
+            Method::GET,
+            &format!("{}/v1/.well-known/medscribealliance", sim.server.base_url()),
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(doc.status, 200);
+}
