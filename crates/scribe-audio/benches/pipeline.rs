@@ -6,7 +6,7 @@
 //! file in a fresh process (so the peak memory is this run's alone):
 //!
 //! ```text
-//! pipeline FILE [--mode default|sequential] [--max-seconds S] [--json]
+//! pipeline FILE [--mode default|sequential|sections] [--max-seconds S] [--json]
 //! ```
 //!
 //! Without a file (as `cargo bench -p scribe-audio --bench pipeline` runs
@@ -22,6 +22,7 @@ use scribe_audio::{AudioInput, ChunkConfig, PipelineConfig, VadConfig, VadMode, 
 struct Args {
     files: Vec<PathBuf>,
     mode: VadMode,
+    mode_name: String,
     max_seconds: f64,
     json: bool,
 }
@@ -29,7 +30,8 @@ struct Args {
 fn parse() -> Result<Args, String> {
     let mut args = Args {
         files: Vec::new(),
-        mode: VadMode::default(),
+        mode: VadConfig::default().mode,
+        mode_name: "default".into(),
         max_seconds: ChunkConfig::default().max_seconds,
         json: false,
     };
@@ -37,11 +39,18 @@ fn parse() -> Result<Args, String> {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--mode" => {
-                args.mode = match it.next().as_deref() {
-                    Some("default") => VadMode::default(),
+                let name = it.next();
+                args.mode = match name.as_deref() {
+                    Some("default") => VadConfig::default().mode,
                     Some("sequential") => VadMode::Sequential,
-                    other => return Err(format!("unknown mode {other:?}: default or sequential")),
-                }
+                    Some("sections") => VadMode::sections(),
+                    other => {
+                        return Err(format!(
+                            "unknown mode {other:?}: default, sequential or sections"
+                        ));
+                    }
+                };
+                args.mode_name = name.unwrap_or_default();
             }
             "--max-seconds" => {
                 args.max_seconds = it
@@ -150,10 +159,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mode = match args.mode {
-        VadMode::Sequential => "sequential",
-        _ => "default",
-    };
+    let mode = args.mode_name.as_str();
     for file in &args.files {
         let r = match run(file, &args) {
             Ok(r) => r,

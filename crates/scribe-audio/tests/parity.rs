@@ -3,8 +3,8 @@
 //! `tests/fixtures/parity/` holds 16 kHz mono FLAC recordings and, next to
 //! each, the speech runs that `silero_vad.get_speech_timestamps` (default
 //! parameters) found in exactly its decoded samples (`generate.py` there made
-//! them). For every recording, in both the exact sequential mode and the
-//! default batched mode:
+//! them). For every recording, in the exact sequential mode, the default
+//! configuration and the parallel sections mode:
 //!
 //! * at least 98% of the boundaries (starts and ends, matched like with like)
 //!   lie within one window (512 samples, 32 ms) of the other side's nearest
@@ -319,14 +319,33 @@ fn sequential_mode_matches_the_reference() {
 }
 
 #[test]
-fn default_batched_mode_matches_the_reference() {
+fn default_config_matches_the_reference() {
     check_mode("default", &VadConfig::default());
 }
 
 #[test]
+fn parallel_sections_mode_matches_the_reference() {
+    check_mode(
+        "sections",
+        &VadConfig::default().with_mode(VadMode::sections()),
+    );
+}
+
+#[test]
 fn chunks_send_all_reference_speech_within_the_maximum() {
+    for vad in [
+        VadConfig::default(),
+        VadConfig::default().with_mode(VadMode::sections()),
+    ] {
+        check_chunks(&vad);
+    }
+}
+
+fn check_chunks(vad: &VadConfig) {
     let chunk = ChunkConfig::default();
-    let config = PipelineConfig::default().with_chunk(chunk.clone());
+    let config = PipelineConfig::default()
+        .with_vad(vad.clone())
+        .with_chunk(chunk.clone());
     for f in fixtures() {
         let (chunks, summary) = chunk_audio(f.input.clone(), &config)
             .and_then(|s| s.collect_all())
@@ -367,7 +386,8 @@ fn chunks_send_all_reference_speech_within_the_maximum() {
         }
         let lost = uncovered(&f.reference, &sent);
         eprintln!(
-            "chunks: {}: {} chunks for {} reference runs, {lost} reference speech samples not sent",
+            "chunks ({:?}): {}: {} chunks for {} reference runs, {lost} reference speech samples not sent",
+            vad.mode,
             f.name,
             chunks.len(),
             f.reference.len()

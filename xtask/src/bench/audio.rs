@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::consult;
 
 const USAGE: &str = "usage: cargo xtask bench audio [--lengths 60,120] [--formats mp3] \
-[--repeats 3] [--modes default,sequential] [--python PATH] [--baseline PATH] \
+[--repeats 3] [--modes default,sequential,sections] [--python PATH] [--baseline PATH] \
 [--python-lengths 60] [--python-repeats 1] [--no-python] [--cache DIR] [--seed N] \
 [--generate-only]";
 
@@ -47,7 +47,7 @@ fn parse(args: &[String]) -> Result<Options> {
         lengths: vec![60, 120],
         formats: vec!["mp3".into()],
         repeats: 3,
-        modes: vec!["default".into(), "sequential".into()],
+        modes: vec!["default".into(), "sequential".into(), "sections".into()],
         python: std::env::var_os("SCRIBE_BENCH_PYTHON").map(PathBuf::from),
         baseline: std::env::var_os("SCRIBE_BENCH_BASELINE")
             .map_or_else(|| root.join("../shared/bench/baseline.py"), PathBuf::from),
