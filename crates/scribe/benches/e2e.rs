@@ -40,7 +40,10 @@ fn main() -> BenchResult<()> {
     let minutes: u32 = value("--minutes").map_or(Ok(60), |m| m.parse())?;
     let concurrency: usize = value("--concurrency").map_or(Ok(4), |c| c.parse())?;
     let file = match value("--file") {
-        Some(file) => PathBuf::from(file),
+        // Cargo runs benches in the package directory: a relative path that
+        // is not found there is taken from the workspace root.
+        Some(file) if Path::new(&file).exists() => PathBuf::from(file),
+        Some(file) => workspace().join(file),
         None => recording(minutes)?,
     };
     run(&file, concurrency)
