@@ -134,3 +134,37 @@ async fn an_expired_session_is_an_error() {
         .unwrap_or_else(|| panic!("upload to an expired session accepted"));
     assert!(err.is_expired(), "{err}");
 }
+
+#[tokio::test]
+async fn a_chunk_outlasting_the_transport_retries_is_tried_again_and_reported() {
+    // Seven refusals in a row: more than one round of transport retries.
+    let server = start(
+        quick_server().fault(FaultRule::on(Route::UploadAudio, FaultKind::InternalError).limit(7)),
+    )
+    .await;
+    let client = client_for(&server);
+    let s = client
+        .create_session(SessionOptions::new())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let summary = client
+        .upload_audio_file_with(
+            &s.session_id,
+            sample("consultation.wav"),
+            scribe::UploadOptions::new().progress(scribe::Progress::channel(tx)),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut retries = 0;
+    while let Ok(event) = rx.try_recv() {
+        if let scribe::ProgressEvent::Retry { reason, .. } = event {
+            assert!(reason.contains("500"), "{reason}");
+            retries += 1;
+        }
+    }
+    assert!(retries >= 1, "a Retry event was reported");
+    assert_eq!(summary.requests, 8, "seven refused, one stored");
+    let expected = local_chunks(AudioInput::Path(sample("consultation.wav")));
+    assert_stored(&server, &s.session_id, &expected, 0);
+}
