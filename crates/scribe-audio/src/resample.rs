@@ -6,13 +6,17 @@
 //! `ceil(input × 16000 / rate)` samples aligned with the input.
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Indexing, Resampler};
+use rubato::{Fft, FixedSync, Indexing, Resampler, WindowFunction};
 
 use crate::error::AudioError;
 use crate::vad::model::VAD_SAMPLE_RATE;
 
 /// Input frames per resampler call.
 const CHUNK: usize = 4096;
+/// FFT blocks per call: 4 blocks of about 1024 frames measured a third
+/// faster than rubato's default of 256-frame blocks, with a longer (sharper)
+/// anti-aliasing filter; the extra delay is trimmed anyway.
+const SUB_CHUNKS: usize = 4;
 
 /// Mono resampler to 16 kHz (a pass-through at 16 kHz).
 pub(crate) struct To16k {
@@ -49,11 +53,13 @@ impl To16k {
             None
         } else {
             Some(
-                Fft::<f32>::new(
+                Fft::<f32>::new_custom(
                     rate as usize,
                     VAD_SAMPLE_RATE as usize,
                     CHUNK,
+                    SUB_CHUNKS,
                     1,
+                    WindowFunction::BlackmanHarris2,
                     FixedSync::Input,
                 )
                 .map_err(|_| AudioError::InvalidSampleRate { rate })?,
