@@ -46,8 +46,17 @@ impl VadModel {
     /// Loads the sequence export when it was found, else the window export.
     pub(crate) fn load(assets: &ResolvedAssets) -> Result<Self, AudioError> {
         match assets.vad_sequence_model.as_deref() {
-            Some(path) => Ok(VadModel::Sequence(SequenceModel::load(assets, path)?)),
-            None => Ok(VadModel::Window(SileroModel::load(assets)?)),
+            Some(path) => {
+                tracing::debug!(model = %path.display(), "Silero VAD: sequence export");
+                Ok(VadModel::Sequence(SequenceModel::load(assets, path)?))
+            }
+            None => {
+                tracing::debug!(
+                    model = %assets.vad_model.display(),
+                    "Silero VAD: window export (no sequence export beside it; slower, same results)"
+                );
+                Ok(VadModel::Window(SileroModel::load(assets)?))
+            }
         }
     }
 

@@ -214,3 +214,34 @@ fn parallel_sections_match_the_exact_mode_on_short_audio() {
         );
     }
 }
+
+#[test]
+fn the_window_export_alone_gives_the_same_segments_as_the_sequence_export() {
+    // With only silero_vad.onnx (no sequence export beside it) the model is
+    // run one window per call; the result must not change.
+    let found = AssetConfig::new()
+        .resolve()
+        .expect("run `cargo xtask assets` first");
+    assert!(
+        found.vad_sequence_model.is_some(),
+        "xtask assets unpacks the sequence export"
+    );
+    let dir = std::env::temp_dir().join(format!("scribe-audio-window-only-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let model = dir.join("silero_vad.onnx");
+    std::fs::copy(&found.vad_model, &model).expect("copy model");
+    let window_only = AssetConfig::new()
+        .with_ort_dylib(&found.ort_dylib)
+        .with_vad_model(&model);
+    assert_eq!(
+        window_only.resolve().expect("resolves").vad_sequence_model,
+        None
+    );
+
+    let input = || AudioInput::Bytes(data("speech.webm"));
+    let with_sequence =
+        speech_timestamps(input(), &exact(), &AssetConfig::default()).expect("sequence");
+    let with_windows = speech_timestamps(input(), &exact(), &window_only).expect("windows");
+    assert_eq!(with_sequence.len(), 2);
+    assert_eq!(with_windows, with_sequence);
+}
