@@ -22,9 +22,10 @@ pub(crate) struct PackerParams {
 impl PackerParams {
     pub(crate) fn new(config: &ChunkConfig) -> Self {
         let samples = |s: f64| (s * f64::from(VAD_SAMPLE_RATE)).floor() as u64;
+        let max = samples(config.max_seconds).max(1);
         Self {
-            target: samples(config.target_seconds).max(1),
-            max: samples(config.max_seconds).max(1),
+            target: samples(config.target_seconds).clamp(1, max),
+            max,
             search: samples(config.split_search_seconds),
             base: config.base_name.clone(),
         }
@@ -436,10 +437,15 @@ mod tests {
         );
         assert!(
             ChunkConfig::default()
-                .with_target_seconds(30.0)
+                .with_target_seconds(0.0)
                 .validate()
                 .is_err()
         );
+        // The façade lowers only the maximum (from discovery): the default
+        // target then acts as the maximum.
+        let config = ChunkConfig::default().with_max_seconds(5.0);
+        assert!(config.validate().is_ok());
+        assert_eq!(PackerParams::new(&config).target, 5 * RATE);
         assert!(
             ChunkConfig::default()
                 .with_base_name("a/b")
