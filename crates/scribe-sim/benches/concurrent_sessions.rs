@@ -25,26 +25,7 @@ use serde_json::{Value, json};
 type Http = Client<HttpConnector, Full<Bytes>>;
 
 fn wav(seconds: f64) -> Vec<u8> {
-    let frames = (seconds * 16_000.0) as u32;
-    let mut out = Vec::with_capacity(44 + frames as usize * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + frames * 2).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&16_000u32.to_le_bytes());
-    out.extend_from_slice(&32_000u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&(frames * 2).to_le_bytes());
-    for i in 0..frames {
-        let sample =
-            ((f64::from(i) / 16_000.0 * 440.0 * std::f64::consts::TAU).sin() * 8000.0) as i16;
-        out.extend_from_slice(&sample.to_le_bytes());
-    }
-    out
+    scribe_sim::wav::tone_file(seconds, 16_000)
 }
 
 async fn call(

@@ -95,6 +95,7 @@ mod routes;
 mod server;
 mod session;
 mod state;
+pub mod wav;
 mod webhooks;
 
 pub use config::{

@@ -271,7 +271,7 @@ pub(crate) fn flush(s: &mut Session) {
     for piece in pcm.chunks(CHUNK_SECONDS * RATE as usize * 2) {
         let index = stream.next_index;
         stream.next_index += 1;
-        let bytes = Bytes::from(wav(piece));
+        let bytes = Bytes::from(crate::wav::encode_le_bytes(piece, RATE));
         let name = format!("stream_{index}.wav");
         written.push(StoredFile {
             name: name.clone(),
@@ -289,36 +289,5 @@ pub(crate) fn flush(s: &mut Session) {
     }
     for file in written {
         s.files.insert(file.name.clone(), file);
-    }
-}
-
-/// A 16-bit mono WAV file around little-endian PCM.
-fn wav(pcm: &[u8]) -> Vec<u8> {
-    let data_len = u32::try_from(pcm.len()).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(44 + pcm.len());
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    out.extend_from_slice(pcm);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn flushed_wav_decodes_to_its_length() {
-        let pcm = vec![0u8; 16_000 * 2 / 4];
-        let info = scribe_audio::inspect(&super::wav(&pcm)).unwrap();
-        assert_eq!(info.sample_rate, 16_000);
-        assert!((info.duration_seconds - 0.25).abs() < 1e-9);
     }
 }

@@ -108,24 +108,7 @@ impl Http {
 
 /// A mono 16-bit WAV with a sine tone.
 pub fn wav(seconds: f64, rate: u32) -> Vec<u8> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut cursor = std::io::Cursor::new(Vec::new());
-    {
-        let mut writer = hound::WavWriter::new(&mut cursor, spec).expect("wav header");
-        let frames = (seconds * f64::from(rate)).round() as u64;
-        for i in 0..frames {
-            let t = i as f64 / f64::from(rate);
-            let sample = (t * 440.0 * std::f64::consts::TAU).sin() * 8000.0;
-            writer.write_sample(sample as i16).expect("sample");
-        }
-        writer.finalize().expect("wav finalize");
-    }
-    cursor.into_inner()
+    scribe_sim::wav::tone_file(seconds, rate)
 }
 
 /// A started simulator plus a client and an access token.

@@ -131,34 +131,15 @@ pub async fn create_session(http: &HttpClient, server: &Server, stream: bool) ->
         .expect("create answer is JSON")
 }
 
-/// One second of a 440 Hz tone as 16 kHz mono 16-bit WAV.
+/// `seconds` of a 440 Hz tone as 16 kHz mono 16-bit WAV.
 pub fn wav_tone(seconds: f64) -> Vec<u8> {
-    let samples = (16_000.0 * seconds) as usize;
-    let data_len = (samples * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&16_000u32.to_le_bytes());
-    out.extend_from_slice(&32_000u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    out.extend(pcm_tone(samples));
-    out
+    scribe_sim::wav::tone_file(seconds, 16_000)
 }
 
-/// Raw 16-bit LE PCM of a 440 Hz tone.
+/// Raw 16-bit LE PCM of a 440 Hz tone, `samples` long at 16 kHz.
 pub fn pcm_tone(samples: usize) -> Vec<u8> {
-    (0..samples)
-        .flat_map(|i| {
-            let t = i as f64 / 16_000.0;
-            let v = ((t * 440.0 * std::f64::consts::TAU).sin() * 8000.0) as i16;
-            v.to_le_bytes()
-        })
+    scribe_sim::wav::tone(samples as f64 / 16_000.0, 16_000)
+        .iter()
+        .flat_map(|s| s.to_le_bytes())
         .collect()
 }
