@@ -47,10 +47,7 @@ async fn twenty_percent_faults_lose_nothing() {
             .unwrap_or_else(|e| panic!("upload under faults: {e}"));
         assert_eq!(summary.ended_with, Some(expected.len() as u32));
         assert_stored(&server, &s.session_id, &expected, 0);
-        let result = client
-            .wait_for_results(&s.session_id)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let result = results(&client, &s.session_id).await;
         assert!(result.is_complete(), "{:?}", result.status());
         faults_seen += server
             .requests()
@@ -68,10 +65,7 @@ async fn tokens_expiring_mid_upload_are_renewed() {
     let (pcm, rate) = long_recording(8);
     let wav = wav_file(&pcm, rate);
     let expected = local_chunks(AudioInput::Bytes(wav.clone()));
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let sim = &server;
     let expire = std::sync::Once::new();
     // Expire every token after the first chunk is stored.
@@ -98,10 +92,7 @@ async fn tokens_expiring_mid_upload_are_renewed() {
         .filter(|r| r.status == Some(401))
         .count();
     assert!(refused >= 1, "an expired token was refused at least once");
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let result = results(&client, &s.session_id).await;
     assert!(result.is_complete());
 }
 
@@ -109,10 +100,7 @@ async fn tokens_expiring_mid_upload_are_renewed() {
 async fn an_expired_session_is_an_error() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     assert!(server.expire_session(&s.session_id));
     let err = client
         .wait_for_results(&s.session_id)
@@ -143,10 +131,7 @@ async fn a_chunk_outlasting_the_transport_retries_is_tried_again_and_reported() 
     )
     .await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = client
         .upload_audio_file_with(

@@ -12,20 +12,13 @@ use crate::support::*;
 async fn eka_dialect_templates_in_order_with_lookup() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(
-            SessionOptions::new().templates(["clinical_notes_template", "transcript_template"]),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    client
-        .upload_audio_file(&s.session_id, sample("consultation.wav"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = session_with(
+        &client,
+        SessionOptions::new().templates(["clinical_notes_template", "transcript_template"]),
+    )
+    .await;
+    upload_file(&client, &s.session_id, sample("consultation.wav")).await;
+    let result = results(&client, &s.session_id).await;
     assert!(result.is_complete() && result.is_terminal());
     assert_eq!(result.http_status(), 200);
     let ids: Vec<&str> = result.templates().map(|(id, _)| id).collect();
@@ -44,18 +37,13 @@ async fn eka_dialect_templates_in_order_with_lookup() {
 async fn spec_dialect_templates_as_an_object() {
     let server = start(quick_server().dialect(Dialect::Spec)).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new().templates(["soap", "medications"]))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    client
-        .upload_audio_file(&s.session_id, sample("consultation.flac"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = session_with(
+        &client,
+        SessionOptions::new().templates(["soap", "medications"]),
+    )
+    .await;
+    upload_file(&client, &s.session_id, sample("consultation.flac")).await;
+    let result = results(&client, &s.session_id).await;
     assert!(result.is_complete());
     assert!(
         result.raw()["templates"].is_object(),
@@ -69,14 +57,8 @@ async fn spec_dialect_templates_as_an_object() {
 async fn watch_reports_changes_and_ends_terminal() {
     let server = start(quick_server().processing_delay(Duration::from_millis(400))).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    client
-        .upload_audio_file(&s.session_id, sample("consultation.m4a"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
+    upload_file(&client, &s.session_id, sample("consultation.m4a")).await;
     let updates: Vec<_> = client.watch(&s.session_id).collect().await;
     assert!(!updates.is_empty());
     let statuses: Vec<String> = updates
@@ -104,10 +86,7 @@ async fn watch_reports_changes_and_ends_terminal() {
 async fn waiting_gives_up_at_the_timeout_and_respects_the_rate() {
     let server = start(quick_server().long_poll_hold(Duration::from_millis(10))).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     server.clear_requests();
     let started = std::time::Instant::now();
     let err = client
@@ -217,10 +196,7 @@ async fn wrong_credentials_are_an_auth_error() {
 async fn patch_before_end_and_process_template_after() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let update = scribe::protocol::session::PatchSessionRequest {
         language_hint: Some(vec!["hi".to_owned()]),
         additional_data: Some(serde_json::json!({"visit": "A-1"})),
@@ -231,14 +207,8 @@ async fn patch_before_end_and_process_template_after() {
         .patch(&s.session_id, &update)
         .await
         .unwrap_or_else(|e| panic!("patch: {e}"));
-    client
-        .upload_audio_file(&s.session_id, sample("consultation.wav"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    upload_file(&client, &s.session_id, sample("consultation.wav")).await;
+    let result = results(&client, &s.session_id).await;
     assert_eq!(result.raw()["additional_data"]["visit"], "A-1");
 
     // A patch after end is refused by the server, with the protocol's code.
@@ -258,10 +228,7 @@ async fn patch_before_end_and_process_template_after() {
         .process_template(&s.session_id, Some("clinical_notes_template"))
         .await
         .unwrap_or_else(|e| panic!("process template: {e}"));
-    let again = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let again = results(&client, &s.session_id).await;
     assert!(again.template("clinical_notes_template").is_some());
     let one = client
         .sessions()

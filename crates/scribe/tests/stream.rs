@@ -25,10 +25,7 @@ async fn round_trip(mode: FrameMode) {
     let expected_seconds = pcm.len() as f64 / 16_000.0 + from_file.audio_seconds;
     assert!((summary.audio_seconds - expected_seconds).abs() < 0.01);
 
-    let result = client
-        .wait_for_results(&id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let result = results(&client, &id).await;
     assert!(result.is_complete(), "{mode:?}: {:?}", result.status());
     let stored: usize = server
         .files(&id)

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use scribe::audio::{AudioInput, Chunk, PipelineConfig, chunk_audio};
 use scribe::config::EnvVars;
+use scribe::protocol::session::CreateSessionResponse;
 use scribe::transport::RetryPolicy;
-use scribe::{ClientBuilder, ScribeClient};
+use scribe::{ClientBuilder, ScribeClient, SessionOptions, SessionResult};
 use scribe_sim::{Server, ServerBuilder};
 
 /// A server that answers fast: short processing and long-poll.
@@ -46,6 +47,39 @@ pub fn client_for(server: &Server) -> ScribeClient {
     builder_for(server)
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// A session created with the client's default options.
+pub async fn new_session(client: &ScribeClient) -> CreateSessionResponse {
+    session_with(client, SessionOptions::new()).await
+}
+
+/// A session created with `options`.
+pub async fn session_with(client: &ScribeClient, options: SessionOptions) -> CreateSessionResponse {
+    client
+        .create_session(options)
+        .await
+        .unwrap_or_else(|e| panic!("create session: {e}"))
+}
+
+/// Uploads a recording (path or bytes) and ends the session.
+pub async fn upload_file(
+    client: &ScribeClient,
+    session_id: &str,
+    source: impl Into<scribe::AudioSource>,
+) -> scribe::UploadSummary {
+    client
+        .upload_audio_file(session_id, source)
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"))
+}
+
+/// The session's result once it reaches a terminal state.
+pub async fn results(client: &ScribeClient, session_id: &str) -> SessionResult {
+    client
+        .wait_for_results(session_id)
+        .await
+        .unwrap_or_else(|e| panic!("wait for results: {e}"))
 }
 
 /// The sample recordings the project generates (`cargo xtask fixtures`).
@@ -87,10 +121,19 @@ pub fn local_chunks(input: AudioInput) -> Vec<Chunk> {
 
 /// The 16-bit mono samples of `consultation.wav`.
 pub fn consultation_pcm() -> (Vec<i16>, u32) {
-    let bytes = std::fs::read(sample("consultation.wav")).unwrap_or_else(|e| panic!("{e}"));
-    let (samples, rate) =
-        wav_pcm(&bytes).unwrap_or_else(|| panic!("consultation.wav is not 16-bit PCM"));
-    (samples, rate)
+    let path = sample("consultation.wav");
+    let reader =
+        hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let spec = reader.spec();
+    assert!(
+        spec.channels == 1 && spec.bits_per_sample == 16,
+        "consultation.wav is not 16-bit mono PCM"
+    );
+    let samples = reader
+        .into_samples::<i16>()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("consultation.wav: {e}"));
+    (samples, spec.sample_rate)
 }
 
 /// A minute or so of speech: the sample recording repeated with pauses,
@@ -108,56 +151,7 @@ pub fn long_recording(repeats: usize) -> (Vec<i16>, u32) {
 
 /// A mono 16-bit WAV file of `samples`.
 pub fn wav_file(samples: &[i16], rate: u32) -> Vec<u8> {
-    let data_len = (samples.len() * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples.len() * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
-    out
-}
-
-fn wav_pcm(wav: &[u8]) -> Option<(Vec<i16>, u32)> {
-    if wav.len() < 12 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
-        return None;
-    }
-    let mut at = 12;
-    let mut rate = None;
-    while at + 8 <= wav.len() {
-        let size = u32::from_le_bytes(wav[at + 4..at + 8].try_into().ok()?) as usize;
-        let body = &wav[at + 8..(at + 8 + size).min(wav.len())];
-        match &wav[at..at + 4] {
-            b"fmt " => {
-                let channels = u16::from_le_bytes(body[2..4].try_into().ok()?);
-                let bits = u16::from_le_bytes(body[14..16].try_into().ok()?);
-                if channels != 1 || bits != 16 {
-                    return None;
-                }
-                rate = Some(u32::from_le_bytes(body[4..8].try_into().ok()?));
-            }
-            b"data" => {
-                let samples = body
-                    .chunks_exact(2)
-                    .map(|b| i16::from_le_bytes([b[0], b[1]]))
-                    .collect();
-                return Some((samples, rate?));
-            }
-            _ => {}
-        }
-        at += 8 + size + size % 2;
-    }
-    None
+    scribe_sim::wav::encode(samples, rate)
 }
 
 /// Asserts the server stored exactly `expected`, chunk for chunk, byte for byte.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::stream;
 use scribe::audio::AudioInput;
-use scribe::{AudioChunk, CancellationToken, ProgressEvent, SessionOptions, UploadOptions};
+use scribe::{AudioChunk, CancellationToken, ProgressEvent, UploadOptions};
 
 use crate::support::*;
 
@@ -19,10 +19,7 @@ async fn every_format_by_path_and_by_bytes_round_trips() {
         let expected = local_chunks(AudioInput::Path(file.clone()));
         assert!(!expected.is_empty(), "{} has speech", file.display());
 
-        let s = client
-            .create_session(SessionOptions::new())
-            .await
-            .unwrap_or_else(|e| panic!("create: {e}"));
+        let s = new_session(&client).await;
         let summary = client
             .upload_audio_file(&s.session_id, &file)
             .await
@@ -35,10 +32,7 @@ async fn every_format_by_path_and_by_bytes_round_trips() {
         );
         assert!(summary.first_chunk_after.is_some());
         assert_stored(&server, &s.session_id, &expected, 0);
-        let result = client
-            .wait_for_results(&s.session_id)
-            .await
-            .unwrap_or_else(|e| panic!("wait: {e}"));
+        let result = results(&client, &s.session_id).await;
         assert!(
             result.is_complete(),
             "{}: {:?}",
@@ -47,10 +41,7 @@ async fn every_format_by_path_and_by_bytes_round_trips() {
         );
 
         let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
-        let s = client
-            .create_session(SessionOptions::new())
-            .await
-            .unwrap_or_else(|e| panic!("create: {e}"));
+        let s = new_session(&client).await;
         client
             .upload_audio_file(&s.session_id, bytes)
             .await
@@ -69,20 +60,14 @@ async fn pcm_is_chunked_like_a_file() {
         sample_rate: rate,
         channels: 1,
     });
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let summary = client
         .upload_pcm(&s.session_id, &pcm, rate)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary.chunks(), expected.len() as u32);
     assert_stored(&server, &s.session_id, &expected, 0);
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let result = results(&client, &s.session_id).await;
     assert!(result.is_complete());
 }
 
@@ -96,10 +81,7 @@ async fn encoded_chunks_are_numbered_in_order_and_ended() {
         expected.len() >= 2,
         "the long recording makes several chunks"
     );
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let chunks = stream::iter(
         expected
             .iter()
@@ -114,10 +96,7 @@ async fn encoded_chunks_are_numbered_in_order_and_ended() {
     assert_stored(&server, &s.session_id, &expected, 0);
 
     // One chunk at a time, by number.
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     for chunk in expected.iter().rev() {
         client
             .upload_chunk(
@@ -139,10 +118,7 @@ async fn encoded_chunks_are_numbered_in_order_and_ended() {
         .end_session(&s.session_id, expected.len() as u32)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let result = results(&client, &s.session_id).await;
     assert!(result.is_complete(), "{:?}", result.status());
 }
 
@@ -155,10 +131,7 @@ async fn several_recordings_share_one_session() {
     let expected_first = local_chunks(AudioInput::Path(first.clone()));
     let expected_second = local_chunks(AudioInput::Path(second.clone()));
 
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let a = client
         .upload_audio_file_with(
             &s.session_id,
@@ -179,10 +152,7 @@ async fn several_recordings_share_one_session() {
     let total = (expected_first.len() + expected_second.len()) as u32;
     assert_eq!(b.ended_with, Some(total));
     assert_stored(&server, &s.session_id, &expected_second, a.next_index);
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let result = results(&client, &s.session_id).await;
     assert!(
         result.is_complete(),
         "count matched, so not partial: {:?}",
@@ -200,10 +170,7 @@ async fn resume_after_a_kill_uploads_only_what_is_missing() {
     let expected = local_chunks(AudioInput::Bytes(wav.clone()));
     assert!(expected.len() >= 4, "{} chunks", expected.len());
 
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     // Kill the upload after two chunks are stored.
     let kill = CancellationToken::new();
     let uploaded = Arc::new(AtomicU32::new(0));
@@ -241,10 +208,7 @@ async fn resume_after_a_kill_uploads_only_what_is_missing() {
     for (name, count) in upload_counts(&server, &s.session_id) {
         assert_eq!(count, 1, "{name} was sent {count} times");
     }
-    let result = client
-        .wait_for_results(&s.session_id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let result = results(&client, &s.session_id).await;
     assert!(result.is_complete(), "{:?}", result.status());
 }
 
@@ -256,10 +220,7 @@ async fn dropping_or_cancelling_an_upload_leaves_nothing_running() {
     let wav = wav_file(&pcm, rate);
 
     // Dropped future: stop after the first chunk is stored.
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let upload = client.upload_audio_file_with(
         &s.session_id,
@@ -297,10 +258,7 @@ async fn dropping_or_cancelling_an_upload_leaves_nothing_running() {
     );
 
     // Cancelled by token before anything is sent.
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let token = CancellationToken::new();
     token.cancel();
     let err = client
@@ -318,10 +276,7 @@ async fn dropping_or_cancelling_an_upload_leaves_nothing_running() {
 async fn bad_audio_is_an_audio_error_and_nothing_is_sent() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let s = client
-        .create_session(SessionOptions::new())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = new_session(&client).await;
     let err = client
         .upload_audio_file(&s.session_id, b"RIFF\x10\x00\x00\x00WAVEjunkjunk".to_vec())
         .await
