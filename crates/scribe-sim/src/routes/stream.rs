@@ -10,10 +10,7 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
@@ -25,7 +22,7 @@ use crate::state::{AppState, lock};
 use scribe_protocol::error::ErrorCode;
 
 use scribe_protocol::catalogue::EKA_PREFERRED_CHUNK_SECONDS;
-use scribe_protocol::stream::{PCM_ENCODING, PCM_SAMPLE_RATE as RATE};
+use scribe_protocol::stream::{PCM_ENCODING, PCM_SAMPLE_RATE as RATE, StreamEvent, StreamFrame};
 
 /// Longest WAV chunk a flush writes (the length Eka's backend prefers).
 const CHUNK_SECONDS: usize = EKA_PREFERRED_CHUNK_SECONDS as usize;
@@ -199,34 +196,29 @@ fn append(entry: &SessionEntry, pcm: &[u8], max_pending: usize) -> Step {
 }
 
 fn envelope(entry: &SessionEntry, stream_id: &str, text: &str, max_pending: usize) -> Step {
-    let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(text) else {
+    let Ok(frame) = serde_json::from_str::<StreamFrame>(text) else {
         return Step::Fail(
             close_code::INVALID,
-            "text frames must be JSON objects".to_owned(),
+            "text frames must be protocol control frames (start, media or stop)".to_owned(),
         );
     };
-    match msg.get("event").and_then(Value::as_str) {
-        Some("start") => {
-            let start = msg.get("start");
-            let id = start
-                .and_then(|s| s.get("streamId"))
-                .and_then(Value::as_str);
-            if id.is_some_and(|id| id != stream_id) {
+    match frame.event {
+        StreamEvent::Start => {
+            let Some(start) = frame.start else {
+                return Step::Fail(
+                    close_code::INVALID,
+                    "a start frame needs a `start` object with `streamId`".to_owned(),
+                );
+            };
+            if start.stream_id != stream_id {
                 return Step::Fail(
                     close_code::POLICY,
                     "streamId does not match this URL".to_owned(),
                 );
             }
-            let format = start.and_then(|s| s.get("mediaFormat"));
-            let encoding = format
-                .and_then(|f| f.get("encoding"))
-                .and_then(Value::as_str);
-            let rate = format
-                .and_then(|f| f.get("sampleRate"))
-                .and_then(Value::as_u64);
-            if encoding.is_some_and(|e| !e.eq_ignore_ascii_case(PCM_ENCODING))
-                || rate.is_some_and(|r| r != u64::from(RATE))
-            {
+            if start.media_format.is_some_and(|format| {
+                !format.encoding.eq_ignore_ascii_case(PCM_ENCODING) || format.sample_rate != RATE
+            }) {
                 return Step::Fail(
                     close_code::UNSUPPORTED,
                     "only audio/x-l16 at 16000 Hz is supported".to_owned(),
@@ -234,20 +226,14 @@ fn envelope(entry: &SessionEntry, stream_id: &str, text: &str, max_pending: usiz
             }
             Step::Continue
         }
-        Some("media") => {
-            let payload = msg
-                .get("media")
-                .and_then(|m| m.get("payload"))
-                .and_then(Value::as_str);
-            match payload.map(|p| STANDARD.decode(p)) {
-                Some(Ok(pcm)) => append(entry, &pcm, max_pending),
-                _ => Step::Fail(
-                    close_code::INVALID,
-                    "media.payload must be base64 PCM".to_owned(),
-                ),
-            }
-        }
-        Some("stop") => Step::Stop,
+        StreamEvent::Media => match frame.pcm() {
+            Ok(Some(pcm)) => append(entry, &pcm, max_pending),
+            _ => Step::Fail(
+                close_code::INVALID,
+                "media.payload must be base64 PCM".to_owned(),
+            ),
+        },
+        StreamEvent::Stop => Step::Stop,
         _ => Step::Fail(
             close_code::POLICY,
             "unknown event; use start, media or stop".to_owned(),

@@ -123,8 +123,16 @@ async fn bad_frames_close_with_a_reason() {
     let sim = Sim::start().await;
     for (frame, code) in [
         (
-            json!({ "event": "start", "start": { "mediaFormat": { "encoding": "audio/x-l16", "sampleRate": 44100 } } }),
+            json!({ "event": "start", "start": { "streamId": "{id}", "mediaFormat": { "encoding": "audio/x-l16", "sampleRate": 44100 } } }),
             CloseCode::Unsupported,
+        ),
+        (
+            json!({ "event": "start", "start": { "mediaFormat": { "encoding": "audio/x-l16", "sampleRate": 16000 } } }),
+            CloseCode::Invalid,
+        ),
+        (
+            json!({ "event": "start", "start": { "streamId": "someone-else" } }),
+            CloseCode::Policy,
         ),
         (
             json!({ "event": "media", "media": { "payload": "***" } }),
@@ -133,8 +141,10 @@ async fn bad_frames_close_with_a_reason() {
         (json!({ "event": "dance" }), CloseCode::Policy),
     ] {
         let (_, url) = stream_session(&sim).await;
+        let stream_id = url.rsplit('/').nth(1).unwrap_or_default();
+        let frame = frame.to_string().replace("{id}", stream_id);
         let mut ws = connect(&sim, &url).await;
-        ws.send(Message::text(frame.to_string())).await.unwrap();
+        ws.send(Message::text(frame.clone())).await.unwrap();
         assert_eq!(close_code(&mut ws).await, Some(code), "{frame}");
     }
 }
