@@ -61,16 +61,31 @@ impl Response {
     /// A body that is not the expected JSON is a [`ErrorKind::Protocol`]
     /// error. It names the position of the problem and, only when the body
     /// is not JSON at all (a gateway page, say), a short excerpt; a JSON body
-    /// may hold patient data, so none of it is quoted.
+    /// may hold patient data, so none of it is quoted, even when it is cut
+    /// short or malformed.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_error(&e))
     }
 
     fn decode_error(&self, e: &serde_json::Error) -> Error {
         let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok();
+        // A body that starts like JSON but does not parse (cut short, say)
+        // may still hold results: describe it, never quote it.
+        let starts_like_json = self
+            .body
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'{' | b'['));
         let message = if is_json {
             format!(
                 "the {} byte JSON answer does not have the expected shape (line {}, column {})",
+                self.body.len(),
+                e.line(),
+                e.column()
+            )
+        } else if starts_like_json {
+            format!(
+                "the {} byte answer is not valid JSON (line {}, column {}); it may have been cut short",
                 self.body.len(),
                 e.line(),
                 e.column()
@@ -144,6 +159,16 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Protocol);
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("chest"), "{shown}");
+    }
+
+    #[test]
+    fn cut_short_json_quotes_nothing() {
+        let r = response(br#"  {"transcript": "patient reports chest pa"#);
+        let err = r.json::<Shape>().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Protocol);
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("chest"), "{shown}");
+        assert!(shown.contains("cut short"), "{shown}");
     }
 
     #[test]
