@@ -38,6 +38,25 @@ pub fn session(id: &str) -> String {
     format!("{SESSIONS}/{}", segment(id))
 }
 
+/// `GET /v1/sessions/{id}?template_id={template_id}`: the session with the
+/// results of one template only.
+///
+/// ```
+/// use scribe_protocol::paths;
+///
+/// assert_eq!(
+///     paths::session_template("ses_1", "soap notes"),
+///     "/v1/sessions/ses_1?template_id=soap%20notes"
+/// );
+/// ```
+pub fn session_template(id: &str, template_id: &str) -> String {
+    format!(
+        "{}?{TEMPLATE_ID_QUERY}={}",
+        session(id),
+        segment(template_id)
+    )
+}
+
 /// `POST /v1/sessions/{id}/audio/{file_name}`: upload one audio file.
 pub fn session_audio(id: &str, file_name: &str) -> String {
     format!("{SESSIONS}/{}/audio/{}", segment(id), segment(file_name))
@@ -87,6 +106,10 @@ mod tests {
     fn segments_cannot_escape_the_path() {
         assert_eq!(session("../admin"), "/v1/sessions/..%2Fadmin");
         assert_eq!(session_end("a b?c"), "/v1/sessions/a%20b%3Fc/end");
+        assert_eq!(
+            session_template("s", "a&b=c"),
+            "/v1/sessions/s?template_id=a%26b%3Dc"
+        );
         assert_eq!(
             process_template("s", None),
             "/v1/sessions/s/process/template"

@@ -87,14 +87,10 @@ impl Sessions<'_> {
         template_id: Option<&str>,
         deadline: Option<std::time::Instant>,
     ) -> Result<SessionResult, Error> {
-        let mut url = self.client.url(&paths::session(session_id));
-        if let Some(template) = template_id {
-            url.push_str(&format!(
-                "?{}={}",
-                paths::TEMPLATE_ID_QUERY,
-                query_value(template)
-            ));
-        }
+        let url = self.client.url(&match template_id {
+            Some(template) => paths::session_template(session_id, template),
+            None => paths::session(session_id),
+        });
         let mut request = Request::get(url)
             .path_template("/v1/sessions/{id}")
             .accept_status(410);
@@ -165,17 +161,4 @@ fn body_json(body: &[u8]) -> Result<Value, Error> {
         )
         .with_source(e)
     })
-}
-
-/// Percent-encodes a query value.
-fn query_value(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
