@@ -118,7 +118,20 @@ impl ScribeClient {
             .websocket_with(
                 WsRequest::new(url.as_str()).path_template("/v1/stream/sessions/{id}/audio"),
             )
-            .await?;
+            .await
+            .map_err(|e| {
+                let refused = e.is_auth() && !self.inner.http.sends_credentials_to(&url);
+                let e = Error::from(e);
+                if refused {
+                    // The URL itself may carry a signature: name no part of it.
+                    e.with_hint(
+                        "the server's stream URL is on another host than base_url, and the SDK \
+                         sends credentials only to base_url's host; check base_url",
+                    )
+                } else {
+                    e
+                }
+            })?;
         let stream_id = stream_id_of(&url).unwrap_or(&created.session_id).to_owned();
         let stream = LiveStream {
             client: self.clone(),

@@ -82,7 +82,12 @@ impl ScribeClient {
             Some(auth) => auth,
             None => crate::credentials::authenticator(&config, &public)?,
         };
-        let http = public.with_authenticator(authenticator);
+        // Credentials go to the protocol host only: a URL a server hands
+        // out (a stream or storage URL on another host, a placeholder) gets
+        // none. Logins to the auth host carry no credential header.
+        let http = public
+            .with_authenticator(authenticator)
+            .restrict_credentials_to(&[config.base_url()])?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -159,4 +164,26 @@ impl ScribeClient {
 /// An error for a caller mistake in arguments, naming the fix.
 pub(crate) fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Error {
     Error::new(ErrorKind::Validation, message.into()).with_hint(hint.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::EnvVars;
+
+    #[test]
+    fn credentials_go_to_the_protocol_host_only() {
+        let client = ScribeClient::builder()
+            .env_vars(EnvVars::none())
+            .working_dir(std::env::temp_dir())
+            .base_url("https://api.eka.care/voice")
+            .api_key("test-key")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let http = &client.inner.http;
+        assert!(http.sends_credentials_to("https://api.eka.care/voice/v1/sessions"));
+        assert!(http.sends_credentials_to("wss://api.eka.care/voice/v1/stream/sessions/s/audio"));
+        assert!(!http.sends_credentials_to("wss://placeholder.example/v1/stream/sessions/s/audio"));
+        assert!(!http.sends_credentials_to("https://storage.example.com/put?sig=1"));
+    }
 }
