@@ -96,11 +96,14 @@ enum Message {
 /// [`AudioError::ModelMissing`].
 pub fn chunk_audio(input: AudioInput, config: &PipelineConfig) -> Result<ChunkStream, AudioError> {
     let engine = Engine::new(&config.vad, Some(&config.chunk), &config.assets)?;
-    ChunkStream::start(input, engine, false)
+    ChunkStream::start(input, engine)
 }
 
 /// Runs speech detection over the whole input and returns the padded speech
 /// segments, as the reference `get_speech_timestamps` does (16 kHz samples).
+///
+/// To get the chunks too, use [`chunk_audio`] with
+/// [`ChunkStream::keep_segments`]: one pass gives both.
 ///
 /// # Errors
 ///
@@ -111,34 +114,33 @@ pub fn speech_timestamps(
     assets: &AssetConfig,
 ) -> Result<Vec<SourceRange>, AudioError> {
     let engine = Engine::new(vad, None, assets)?;
-    let mut stream = ChunkStream::start(input, engine, true)?;
-    let mut segments = Vec::new();
-    loop {
-        match stream.receive() {
-            Some(Message::Segments(mut found)) => segments.append(&mut found),
-            Some(Message::Done(_)) | None => break,
-            Some(Message::Failed(e)) => return Err(e),
-            Some(Message::Chunk(_)) => {}
-        }
+    let mut stream = ChunkStream::start(input, engine)?.keep_segments();
+    if let Some(e) = stream.by_ref().find_map(Result::err) {
+        return Err(e);
     }
-    Ok(segments)
+    Ok(std::mem::take(&mut stream.segments))
 }
 
 /// A stream of chunks, produced ahead by background threads.
 ///
 /// Iterating yields `Ok(chunk)` in index order, and at most one `Err` after
 /// which the stream ends. [`ChunkStream::summary`] tells, once the stream has
-/// ended, what the recording held (including "no speech at all").
+/// ended, what the recording held (including "no speech at all"); with
+/// [`ChunkStream::keep_segments`], [`ChunkStream::segments`] gives the speech
+/// segments found by the same pass.
 #[derive(Debug)]
 pub struct ChunkStream {
     chunks: Receiver<Message>,
     summary: Option<ChunkSummary>,
     ended: bool,
+    /// Whether segments are kept as they arrive.
+    keep_segments: bool,
+    segments: Vec<SourceRange>,
     workers: Vec<JoinHandle<()>>,
 }
 
 impl ChunkStream {
-    fn start(input: AudioInput, engine: Engine, want_segments: bool) -> Result<Self, AudioError> {
+    fn start(input: AudioInput, engine: Engine) -> Result<Self, AudioError> {
         let source = input.open()?;
         let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
         let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
@@ -148,14 +150,44 @@ impl ChunkStream {
             .map_err(|_| AudioError::WorkerStopped)?;
         let vad = std::thread::Builder::new()
             .name("scribe-audio-vad".into())
-            .spawn(move || vad_worker(engine, &block_rx, &chunk_tx, want_segments))
+            .spawn(move || vad_worker(engine, &block_rx, &chunk_tx))
             .map_err(|_| AudioError::WorkerStopped)?;
         Ok(Self {
             chunks: chunk_rx,
             summary: None,
             ended: false,
+            keep_segments: false,
+            segments: Vec::new(),
             workers: vec![decoder, vad],
         })
+    }
+
+    /// Keeps the speech segments (padded, as [`speech_timestamps`] reports
+    /// them) as the stream is read, for [`ChunkStream::segments`]: the chunks
+    /// and the segments come from one pass over the audio. Call it before
+    /// reading the stream. The segments take 16 bytes each (about 15 kB for
+    /// an hour of conversation).
+    ///
+    /// ```no_run
+    /// use scribe_audio::{AudioInput, PipelineConfig, chunk_audio};
+    ///
+    /// let mut stream = chunk_audio(AudioInput::Path("visit.mp3".into()), &PipelineConfig::default())?
+    ///     .keep_segments();
+    /// let chunks = stream.by_ref().collect::<Result<Vec<_>, _>>()?;
+    /// println!("{} chunks from {} speech segments", chunks.len(), stream.segments().len());
+    /// # Ok::<(), scribe_audio::AudioError>(())
+    /// ```
+    #[must_use]
+    pub fn keep_segments(mut self) -> Self {
+        self.keep_segments = true;
+        self
+    }
+
+    /// The speech segments found so far, in order (all of them once the
+    /// stream has ended); empty unless [`ChunkStream::keep_segments`] was
+    /// called.
+    pub fn segments(&self) -> &[SourceRange] {
+        &self.segments
     }
 
     fn receive(&mut self) -> Option<Message> {
@@ -170,6 +202,9 @@ impl ChunkStream {
                         self.ended = true;
                     }
                     Message::Failed(_) => self.ended = true,
+                    Message::Segments(found) if self.keep_segments => {
+                        self.segments.extend_from_slice(found);
+                    }
                     _ => {}
                 }
                 Some(message)
@@ -280,7 +315,6 @@ fn vad_worker(
     mut engine: Engine,
     blocks: &Receiver<Result<Vec<f32>, AudioError>>,
     out: &SyncSender<Message>,
-    want_segments: bool,
 ) {
     let mut segments = Vec::new();
     let mut chunks = Vec::new();
@@ -292,7 +326,7 @@ fn vad_worker(
             failure = Some(e);
             break;
         }
-        if !send_results(out, &mut segments, &mut chunks, want_segments) {
+        if !send_results(out, &mut segments, &mut chunks) {
             return;
         }
     }
@@ -300,14 +334,14 @@ fn vad_worker(
         // Chunks already complete are delivered before the error; the open
         // chunk is closed too, so no decoded speech is lost.
         let _ = engine.finish(&mut segments, &mut chunks);
-        if send_results(out, &mut segments, &mut chunks, want_segments) {
+        if send_results(out, &mut segments, &mut chunks) {
             let _ = out.send(Message::Failed(e));
         }
         return;
     }
     match engine.finish(&mut segments, &mut chunks) {
         Ok(summary) => {
-            if send_results(out, &mut segments, &mut chunks, want_segments) {
+            if send_results(out, &mut segments, &mut chunks) {
                 if summary.no_speech() {
                     tracing::info!(
                         source_seconds = summary.source_seconds,
@@ -328,17 +362,14 @@ fn send_results(
     out: &SyncSender<Message>,
     segments: &mut Vec<SourceRange>,
     chunks: &mut Vec<Chunk>,
-    want_segments: bool,
 ) -> bool {
-    if want_segments
-        && !segments.is_empty()
+    if !segments.is_empty()
         && out
             .send(Message::Segments(std::mem::take(segments)))
             .is_err()
     {
         return false;
     }
-    segments.clear();
     for chunk in chunks.drain(..) {
         if out.send(Message::Chunk(chunk)).is_err() {
             return false;

@@ -245,3 +245,44 @@ fn the_window_export_alone_gives_the_same_segments_as_the_sequence_export() {
     assert_eq!(with_sequence.len(), 2);
     assert_eq!(with_windows, with_sequence);
 }
+
+#[test]
+fn one_pass_gives_the_chunks_and_the_segments_of_speech_timestamps() {
+    let config = PipelineConfig::default().with_chunk(
+        ChunkConfig::default()
+            .with_max_seconds(1.5)
+            .with_target_seconds(1.0),
+    );
+    let input = || AudioInput::Bytes(data("speech.m4a"));
+    let alone = speech_timestamps(input(), &config.vad, &config.assets).expect("timestamps");
+    assert_eq!(alone.len(), 2, "{alone:?}");
+
+    // Without keep_segments nothing is kept.
+    let mut plain = chunk_audio(input(), &config).expect("starts");
+    assert!(plain.by_ref().all(|c| c.is_ok()));
+    assert!(plain.segments().is_empty());
+
+    let mut stream = chunk_audio(input(), &config)
+        .expect("starts")
+        .keep_segments();
+    let chunks = stream
+        .by_ref()
+        .collect::<Result<Vec<_>, _>>()
+        .expect("chunks");
+    assert_eq!(stream.segments(), alone.as_slice());
+    let summary = stream.summary().expect("ended");
+    assert_eq!(summary.segments, alone.len() as u64);
+    // The chunks cover exactly the segments' audio, split at the maximum.
+    assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+    let covered: u64 = chunks.iter().flat_map(|c| &c.speech).map(|r| r.len()).sum();
+    let segmented: u64 = alone.iter().map(|r| r.len()).sum();
+    assert_eq!(covered, segmented);
+    for range in chunks.iter().flat_map(|c| &c.speech) {
+        assert!(
+            alone
+                .iter()
+                .any(|s| s.start <= range.start && range.end <= s.end),
+            "{range:?} outside every segment"
+        );
+    }
+}

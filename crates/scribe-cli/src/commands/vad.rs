@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use scribe::audio::{
-    AudioInput, Chunk, ChunkSummary, PipelineConfig, SourceRange, chunk_audio, speech_timestamps,
+    AudioError, AudioInput, Chunk, ChunkSummary, PipelineConfig, SourceRange, chunk_audio,
 };
 
 use crate::cli::VadArgs;
@@ -20,13 +20,16 @@ struct Analysis {
     chunks: Vec<Chunk>,
 }
 
+/// One pass over the audio gives both the chunks and the speech segments.
 fn analyse(file: PathBuf) -> Result<Analysis, scribe::Error> {
     let config = PipelineConfig::default();
-    let segments = speech_timestamps(AudioInput::Path(file.clone()), &config.vad, &config.assets)?;
-    let (chunks, summary) = chunk_audio(AudioInput::Path(file), &config)?.collect_all()?;
+    let mut stream = chunk_audio(AudioInput::Path(file), &config)?.keep_segments();
+    let chunks = stream.by_ref().collect::<Result<Vec<_>, _>>()?;
+    // A stream that ended without an error has its summary.
+    let summary = *stream.summary().ok_or(AudioError::WorkerStopped)?;
     Ok(Analysis {
         summary,
-        segments,
+        segments: stream.segments().to_vec(),
         chunks,
     })
 }
