@@ -34,6 +34,11 @@ pub enum FaultKind {
     /// Read the whole request body (an upload is *not* stored), then reset
     /// the TCP connection without answering.
     ResetAfterBody,
+    /// Handle the request in full (a session is created, an upload stored,
+    /// an `end` committed), then reset the TCP connection instead of
+    /// answering: the answer is lost, the side effect is not. What a client
+    /// that retries must survive without duplicating anything.
+    LostAnswer,
     /// Answer normally, but only after this delay.
     Slow(Duration),
     /// `502` with an HTML page, as a misbehaving gateway answers.
@@ -60,6 +65,7 @@ impl FaultKind {
             FaultKind::RateLimited { .. } => "429".to_owned(),
             FaultKind::ResetBeforeBody => "reset-before-body".to_owned(),
             FaultKind::ResetAfterBody => "reset-after-body".to_owned(),
+            FaultKind::LostAnswer => "lost-answer".to_owned(),
             FaultKind::Slow(d) => format!("slow:{}ms", d.as_millis()),
             FaultKind::GatewayHtml => "gateway-html".to_owned(),
             FaultKind::EmptyBody { status } => format!("empty:{status}"),
@@ -188,7 +194,7 @@ impl FromStr for FaultRule {
 
     /// Parse `ROUTE=KIND[:ARG][@FRACTION][#LIMIT]`, where ROUTE is `any` or a
     /// [`Route::flag_name`] and KIND is one of `500`, `503[:retry_after_s]`,
-    /// `429[:retry_after_s]`, `reset-before`, `reset-after`, `slow:<ms>`,
+    /// `429[:retry_after_s]`, `reset-before`, `reset-after`, `lost-answer`, `slow:<ms>`,
     /// `gateway`, `empty:<status>`, `detail`, `ws-drop:<frames>`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |why: &str| {
@@ -237,6 +243,7 @@ impl FromStr for FaultRule {
             },
             ("reset-before", None) => FaultKind::ResetBeforeBody,
             ("reset-after", None) => FaultKind::ResetAfterBody,
+            ("lost-answer", None) => FaultKind::LostAnswer,
             ("slow", Some(a)) => FaultKind::Slow(Duration::from_millis(
                 a.parse::<u64>()
                     .map_err(|_| bad("slow takes milliseconds"))?,
@@ -356,6 +363,10 @@ mod tests {
         assert_eq!(
             "any=detail".parse::<FaultRule>().unwrap().kind,
             FaultKind::FastApiDetail
+        );
+        assert_eq!(
+            "create=lost-answer#1".parse::<FaultRule>().unwrap().kind,
+            FaultKind::LostAnswer
         );
     }
 

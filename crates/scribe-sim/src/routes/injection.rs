@@ -91,6 +91,12 @@ pub(crate) async fn inject(
             let _ = axum::body::to_bytes(request.into_body(), limit).await;
             reset(control).await
         }
+        FaultKind::LostAnswer => {
+            let control = request.extensions().get::<ConnectionControl>().cloned();
+            // The handler runs to the end; only its answer is thrown away.
+            drop(next.run(request).await);
+            reset(control).await
+        }
         FaultKind::WsDropAfterFrames(n) => {
             request.extensions_mut().insert(DropAfterFrames(n));
             next.run(request).await

@@ -166,6 +166,35 @@ async fn resets_after_the_body_read_it_all_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn lost_answers_keep_the_side_effect() {
+    let sim =
+        Sim::with(quick().fault(FaultRule::on(Route::UploadAudio, FaultKind::LostAnswer).limit(1)))
+            .await;
+    let id = sim.session("transcript_template").await;
+    let http = Http::fresh_connections();
+    let bearer = sim.bearer();
+    let url = sim.url(&format!("/v1/sessions/{id}/audio/chunk_0.wav"));
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "audio/wav"),
+    ];
+    let bytes = wav(0.5, 16_000);
+    assert!(
+        http.try_send(Method::POST, &url, &headers, bytes.clone())
+            .await
+            .is_err(),
+        "no answer arrives"
+    );
+    let files = sim.server.files(&id).unwrap();
+    assert_eq!(files.len(), 1, "the upload was stored all the same");
+    assert_eq!(files[0].bytes.as_ref(), bytes.as_slice());
+    let log = sim.server.requests();
+    let upload = log.iter().find(|r| r.route == Route::UploadAudio).unwrap();
+    assert_eq!(upload.fault.as_deref(), Some("lost-answer"));
+    assert_eq!(upload.status, None, "reset: no status");
+}
+
+#[tokio::test]
 async fn slow_answers_arrive_after_the_delay() {
     let sim = Sim::with(quick().fault(FaultRule::on(
         Route::Templates,
