@@ -153,3 +153,56 @@ async fn a_chunk_outlasting_the_transport_retries_is_tried_again_and_reported() 
     let expected = local_chunks(AudioInput::Path(sample("consultation.wav")));
     assert_stored(&server, &s.session_id, &expected, 0);
 }
+
+#[tokio::test]
+async fn lost_answers_duplicate_nothing() {
+    let server = start(
+        quick_server()
+            .fault(FaultRule::on(Route::CreateSession, FaultKind::LostAnswer).limit(2))
+            .fault(FaultRule::on(Route::UploadAudio, FaultKind::LostAnswer).fraction(0.3))
+            .fault(FaultRule::on(Route::EndSession, FaultKind::LostAnswer).limit(1)),
+    )
+    .await;
+    let client = client_for(&server);
+
+    // Without a client-chosen id a create is sent once: its answer is lost,
+    // and the one session it made is the only one.
+    let err = client
+        .create_session(SessionOptions::new())
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a create whose answer was lost succeeded"));
+    assert!(err.is_server(), "{err}");
+    assert_eq!(server.sessions().len(), 1, "sent once, not retried");
+
+    // With one, it is repeated, and the session the lost attempt made is
+    // the answer.
+    let chosen = "visit-2026-11-25-bed-14";
+    let s = session_with(&client, SessionOptions::new().session_id(chosen)).await;
+    assert_eq!(s.session_id, chosen);
+    assert_eq!(server.sessions().len(), 2);
+
+    // Chunks and `end` whose answers are lost are stored and counted once.
+    let (pcm, rate) = long_recording(4);
+    let wav = wav_file(&pcm, rate);
+    let expected = local_chunks(AudioInput::Bytes(wav.clone()));
+    let summary = upload_file(&client, &s.session_id, wav).await;
+    assert_eq!(summary.ended_with, Some(expected.len() as u32));
+    assert_stored(&server, &s.session_id, &expected, 0);
+    let lost = server
+        .requests()
+        .iter()
+        .filter(|r| r.fault.as_deref() == Some("lost-answer"))
+        .count();
+    assert!(lost >= 3, "answers were lost ({lost})");
+    let result = results(&client, &s.session_id).await;
+    assert!(result.is_complete(), "{:?}", result.status());
+
+    // An id already in use by a session that has moved on stays a conflict.
+    let err = client
+        .create_session(SessionOptions::new().session_id(chosen))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a used session id was accepted"));
+    assert_eq!(err.status(), Some(409), "{err}");
+}

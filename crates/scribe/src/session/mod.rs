@@ -6,7 +6,9 @@ mod options;
 use serde_json::Value;
 
 use crate::protocol::paths;
-use crate::protocol::session::{CreateSessionResponse, PatchSessionRequest, ValidationError};
+use crate::protocol::session::{
+    CreateSessionResponse, PatchSessionRequest, SessionStatus, ValidationError,
+};
 use crate::transport::Request;
 use crate::{Error, ErrorKind, ScribeClient, SessionResult};
 
@@ -34,15 +36,28 @@ impl ScribeClient {
         request
             .validate(discovery.as_deref())
             .map_err(|e| validation_error(&e))?;
+        // Only a create carrying a client-chosen id may be repeated: without
+        // one, a lost answer and a retry would make two sessions.
         let retry_safe = request.session_id.is_some();
-        let answer = self
+        let sent = self
+            .inner
+            .http
             .send(
                 Request::post(self.url(paths::SESSIONS))
                     .path_template(paths::SESSIONS)
                     .json(&request)?
                     .idempotent(retry_safe),
             )
-            .await?;
+            .await;
+        let answer = match (sent, &request.session_id) {
+            (Ok(answer), _) => answer,
+            // A repeated create found the session an earlier attempt made
+            // before its answer was lost: that session is the result.
+            (Err(e), Some(id)) if e.status() == Some(409) && e.attempts() > 1 => {
+                return self.created_by_earlier_attempt(id, e).await;
+            }
+            (Err(e), _) => return Err(e.into()),
+        };
         let created: CreateSessionResponse = answer.json()?;
         if created.session_id.is_empty() {
             return Err(Error::new(
@@ -50,6 +65,30 @@ impl ScribeClient {
                 "the server created a session without an id",
             ));
         }
+        Ok(created)
+    }
+
+    /// The session a lost-answer create made, when it is still untouched
+    /// (`created`); anything else means the id was taken before, and the
+    /// conflict stands.
+    async fn created_by_earlier_attempt(
+        &self,
+        session_id: &str,
+        conflict: crate::transport::Error,
+    ) -> Result<CreateSessionResponse, Error> {
+        let Ok(found) = self.sessions().get(session_id).await else {
+            return Err(conflict.into());
+        };
+        if *found.status() != SessionStatus::Created {
+            return Err(Error::from(conflict).with_hint(
+                "this session_id is already in use; choose a new one for a new session",
+            ));
+        }
+        let response = found.response();
+        let mut created = CreateSessionResponse::new(session_id);
+        created.status = Some(response.status.clone());
+        created.created_at = response.created_at.clone();
+        created.expires_at = response.expires_at.clone();
         Ok(created)
     }
 
