@@ -30,7 +30,8 @@ pub struct Global {
     /// Config file (instead of scribe.config.{json,yaml,yml} in this directory).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    /// More log output on stderr (-v info, -vv debug, -vvv trace) from the SDK
+    /// itself; dependencies stay at info (`RUST_LOG` overrides).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

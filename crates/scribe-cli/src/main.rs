@@ -53,8 +53,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs to stderr: warnings by default, more with each `-v`; `RUST_LOG`
-/// overrides.
+/// Logs to stderr: warnings by default, more of this project's own logs with
+/// each `-v` (never dependencies' frame dumps); `RUST_LOG` overrides.
 fn init_logging(verbose: u8) {
     // Quiet by default: warnings of this project only (a decoder's notes
     // about junk bytes would only break the progress bars).
@@ -65,8 +65,14 @@ fn init_logging(verbose: u8) {
         1 => {
             "warn,scribe=info,scribe_cli=info,scribe_transport=info,scribe_auth=info,scribe_audio=info"
         }
-        2 => "debug",
-        _ => "trace",
+        // Dependencies stay at info even when verbose: at trace level the
+        // WebSocket and HTTP/2 libraries print frame payloads (audio).
+        2 => {
+            "info,scribe=debug,scribe_cli=debug,scribe_transport=debug,scribe_auth=debug,scribe_audio=debug"
+        }
+        _ => {
+            "info,scribe=trace,scribe_cli=trace,scribe_transport=trace,scribe_auth=trace,scribe_audio=trace"
+        }
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
