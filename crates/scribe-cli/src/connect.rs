@@ -29,6 +29,7 @@ pub fn builder(global: &Global) -> Result<scribe::ClientBuilder, scribe::Error> 
                 ErrorKind::Config,
                 format!("--env: unknown environment `{env}`"),
             )
+            .with_hint("use --env prod or --env dev")
         })?;
         builder = builder.environment(environment);
     }
@@ -50,8 +51,9 @@ pub async fn connect(global: &Global, local: bool) -> Result<Connection, scribe:
                 format!("the local server did not start: {e}"),
             )
         })?;
-        // The local server has its own credentials and hosts; only the
-        // template and language defaults of the user's configuration apply.
+        // The local server has its own credentials and hosts: the
+        // environment is not read (it may point at production); a config
+        // file's template and language defaults still apply.
         let client = builder(global)?
             .env_vars(EnvVars::none())
             .base_url(server.base_url())
