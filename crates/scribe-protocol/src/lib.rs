@@ -26,7 +26,8 @@
 //!   and testable without a network.
 //! * **No secrets or patient data in errors.** `Debug` redacts credentials and
 //!   tokens; [`error::ApiError`] keeps a server's error message but never a
-//!   raw body.
+//!   JSON body (FastAPI's echoed `input` is dropped); of an answer that is not
+//!   JSON it keeps an HTML page's title or a short one-line excerpt.
 //!
 //! # A quick look
 //!
