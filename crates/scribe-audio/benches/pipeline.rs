@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! pipeline FILE [--mode default|sequential|sections] [--max-seconds S] [--json]
+//! pipeline FILE --decode-only     (time the decoder alone)
 //! ```
 //!
 //! Without a file (as `cargo bench -p scribe-audio --bench pipeline` runs
@@ -25,6 +26,7 @@ struct Args {
     mode_name: String,
     max_seconds: f64,
     json: bool,
+    decode_only: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -34,6 +36,7 @@ fn parse() -> Result<Args, String> {
         mode_name: "default".into(),
         max_seconds: ChunkConfig::default().max_seconds,
         json: false,
+        decode_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -59,6 +62,7 @@ fn parse() -> Result<Args, String> {
                     .ok_or("--max-seconds needs a number")?;
             }
             "--json" => args.json = true,
+            "--decode-only" => args.decode_only = true,
             // Passed by `cargo bench`.
             "--bench" => {}
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
@@ -161,6 +165,16 @@ fn main() -> ExitCode {
     };
     let mode = args.mode_name.as_str();
     for file in &args.files {
+        if args.decode_only {
+            match decode_only(file) {
+                Ok(line) => report(&line),
+                Err(e) => {
+                    eprintln!("{}: {e}", file.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            continue;
+        }
         let r = match run(file, &args) {
             Ok(r) => r,
             Err(e) => {
@@ -195,11 +209,31 @@ fn main() -> ExitCode {
                 peak_rss_mib()
             )
         };
-        // The measurement is this program's output.
-        #[allow(clippy::print_stdout)]
-        {
-            println!("{line}");
-        }
+        report(&line);
     }
     ExitCode::SUCCESS
+}
+
+/// The measurement is this program's output.
+#[allow(clippy::print_stdout)]
+fn report(line: &str) {
+    println!("{line}");
+}
+
+/// Decoding alone (`inspect` decodes every packet): how much of the
+/// pipeline's time the decoder takes.
+fn decode_only(file: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let info = scribe_audio::inspect(&bytes).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{}: decode only: {:.3} s for {:.0} s of {} at {} Hz x {}, CPU {:.2} s",
+        file.display(),
+        started.elapsed().as_secs_f64(),
+        info.duration_seconds,
+        info.codec,
+        info.sample_rate,
+        info.channels,
+        cpu_seconds()
+    ))
 }
