@@ -278,6 +278,14 @@ impl LiveStream {
 
     /// Sends `stop`, waits (up to 10 s) for the server to flush and close
     /// the socket, then ends the session so processing starts.
+    ///
+    /// A socket that drops, or that the server closes with an error, before
+    /// it confirms the flush is an error, and the session is then *not*
+    /// ended: the server may not hold all the audio. Check what it holds
+    /// ([`Sessions::get`](crate::Sessions::get), `audio_files`) and end it
+    /// with [`Sessions::end`](crate::Sessions::end)`(id, 0)` or stream again.
+    /// A server that only closes slowly is waited for, then the session is
+    /// ended as usual.
     pub async fn stop(mut self) -> Result<StreamSummary, Error> {
         let summary = self.summary();
         let Some(mut ws) = self.ws.take() else {
@@ -287,10 +295,22 @@ impl LiveStream {
             ));
         };
         ws.send_text(frame_text(&StreamFrame::stop(None))?).await?;
-        if let Err(e) = ws.wait_closed(STOP_TIMEOUT).await {
+        match ws.wait_closed(STOP_TIMEOUT).await {
+            Ok(_) => {}
             // The audio was sent and stop was delivered; a slow close must
             // not keep the session from being ended.
-            tracing::warn!(error = %e, "the stream did not close cleanly after stop");
+            Err(e) if e.is_timeout() => {
+                tracing::warn!(error = %e, "the stream did not close in time after stop; ending the session");
+            }
+            // Dropped or refused before the flush was confirmed: ending now
+            // could commit less audio than was sent, without anyone knowing.
+            Err(e) => {
+                return Err(Error::from(e).with_hint(
+                    "the stream ended before the server confirmed it stored the audio, and the \
+                     session was not ended: check sessions().get(id) (audio_files), then end it \
+                     with sessions().end(id, 0) or stream again",
+                ));
+            }
         }
         self.client.end_session(&self.session_id, 0).await?;
         Ok(summary)

@@ -128,3 +128,37 @@ async fn a_dropped_socket_is_a_typed_error() {
     };
     assert!(err.is_server(), "{err}");
 }
+
+#[tokio::test]
+async fn a_socket_dropped_before_the_flush_fails_stop_and_leaves_the_session_open() {
+    // Two audio frames, then the stop frame is the third: the server drops
+    // the connection instead of flushing and closing.
+    let server = start(quick_server().fault(scribe_sim::FaultRule::on(
+        scribe_sim::Route::Stream,
+        scribe_sim::FaultKind::WsDropAfterFrames(3),
+    )))
+    .await;
+    let client = client_for(&server);
+    let mut live = client
+        .open_stream(StreamOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    let id = live.session_id().to_owned();
+    for _ in 0..2 {
+        live.send_audio(&[0i16; 1600])
+            .await
+            .unwrap_or_else(|e| panic!("send: {e}"));
+    }
+    let err = live
+        .stop()
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a stream dropped before its flush stopped cleanly"));
+    assert!(err.is_server(), "{err}");
+    assert!(err.hint().is_some_and(|h| h.contains("not ended")), "{err}");
+    assert_ne!(
+        server.session_status(&id).as_deref(),
+        Some("processing"),
+        "not ended"
+    );
+}
