@@ -76,7 +76,7 @@ impl Poll {
             template_id: options.template_id,
             interval: options.interval.unwrap_or(config.poll_interval()),
             timeout,
-            deadline: Instant::now() + timeout,
+            deadline: after(timeout),
             cancel: options.cancel.unwrap_or_default(),
             last_request: None,
             last_status: None,
@@ -87,7 +87,7 @@ impl Poll {
     /// One request, no sooner than `interval` after the previous one.
     async fn next(&mut self) -> Result<SessionResult, Error> {
         if let Some(last) = self.last_request {
-            let due = last + self.interval;
+            let due = last.checked_add(self.interval).unwrap_or(self.deadline);
             let now = Instant::now();
             if due > now {
                 let pause = (due - now).min(self.deadline.saturating_duration_since(now));
@@ -134,6 +134,15 @@ impl Poll {
         )
         .with_hint("wait again later (results are kept), or raise SCRIBE_POLL_TIMEOUT")
     }
+}
+
+/// The instant `wait` from now; a wait too long for the clock (such as
+/// `Duration::MAX`, "no limit") is a century.
+fn after(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 fn expired(session_id: &str, _result: &SessionResult) -> Error {
@@ -209,5 +218,17 @@ impl ScribeClient {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_wait_does_not_overflow_the_clock() {
+        let far = after(Duration::MAX);
+        assert!(far > Instant::now() + Duration::from_secs(365 * 24 * 3600));
+        assert!(after(Duration::from_secs(1)) <= Instant::now() + Duration::from_secs(1));
     }
 }
