@@ -20,6 +20,9 @@ pub const STREAM_SAMPLE_RATE: u32 = crate::protocol::stream::PCM_SAMPLE_RATE;
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Audio per frame when a whole buffer or file is sent (100 ms).
 pub const FRAME_SAMPLES: usize = 1_600;
+/// The slowest pacing [`LiveStream::send_samples_paced`] takes (a hundredth
+/// of real time).
+pub const MIN_SPEED: f64 = 0.01;
 
 /// How audio frames are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -218,22 +221,24 @@ impl LiveStream {
     }
 
     /// Sends samples in 100 ms frames; with `speed` (1.0 = real time, 2.0 =
-    /// twice as fast) frames are paced, without it they go as fast as the
-    /// connection takes them.
+    /// twice as fast, at least [`MIN_SPEED`]) frames are paced, without it
+    /// they go as fast as the connection takes them.
     pub async fn send_samples_paced(
         &mut self,
         pcm: &[i16],
         speed: Option<f64>,
     ) -> Result<(), Error> {
+        let speed = checked_speed(speed)?;
         let started = Instant::now();
         let first = self.samples_sent;
         for frame in pcm.chunks(FRAME_SAMPLES) {
-            if let Some(speed) = speed.filter(|s| s.is_finite() && *s > 0.0) {
+            if let Some(speed) = speed {
                 let due =
                     (self.samples_sent - first) as f64 / f64::from(STREAM_SAMPLE_RATE) / speed;
                 let elapsed = started.elapsed().as_secs_f64();
                 if due > elapsed {
-                    tokio::time::sleep(Duration::from_secs_f64(due - elapsed)).await;
+                    let pause = Duration::try_from_secs_f64(due - elapsed).unwrap_or(Duration::MAX);
+                    tokio::time::sleep(pause).await;
                 }
             }
             self.send_audio(frame).await?;
@@ -253,6 +258,7 @@ impl LiveStream {
         speed: Option<f64>,
     ) -> Result<StreamSummary, Error> {
         use crate::upload::audio::{Feed, start_pipeline};
+        checked_speed(speed)?;
         let before = self.summary();
         let mut feed = start_pipeline(
             source.into().into_input(),
@@ -317,6 +323,17 @@ impl LiveStream {
     }
 }
 
+/// A pacing speed that is a finite number of at least [`MIN_SPEED`].
+fn checked_speed(speed: Option<f64>) -> Result<Option<f64>, Error> {
+    match speed {
+        Some(s) if !(s.is_finite() && s >= MIN_SPEED) => Err(crate::client::invalid(
+            format!("{s} is not a usable streaming speed"),
+            "pass a speed of at least 0.01 (1.0 is real time), or None for as fast as possible",
+        )),
+        speed => Ok(speed),
+    }
+}
+
 /// The stream id of an upload URL (`.../stream/sessions/{stream_id}/audio`):
 /// the path segment before the final `audio`.
 fn stream_id_of(url: &str) -> Option<&str> {
@@ -374,6 +391,19 @@ impl Drop for LiveStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn speeds_are_checked() {
+        assert_eq!(checked_speed(None).ok(), Some(None));
+        assert_eq!(checked_speed(Some(1.0)).ok(), Some(Some(1.0)));
+        for bad in [0.0, -1.0, 1e-300, f64::NAN, f64::INFINITY] {
+            let err = checked_speed(Some(bad)).err();
+            assert!(
+                err.is_some_and(|e| e.kind() == ErrorKind::Validation),
+                "{bad} accepted"
+            );
+        }
+    }
 
     #[test]
     fn stream_id_comes_from_the_url() {
