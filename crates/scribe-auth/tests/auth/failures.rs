@@ -10,14 +10,7 @@ use crate::support::*;
 async fn wrong_credentials_name_the_environment_to_check() {
     let server = sim().await;
     let http = transport();
-    let provider = ClientCredentials::new(
-        &http,
-        server.auth_base_url(),
-        server.client_id(),
-        SecretString::from("not-the-secret".to_owned()),
-    )
-    .unwrap()
-    .with_environment("dev");
+    let provider = credentials(&http, &server, "not-the-secret").with_environment("dev");
     let err = provider.authorize().await.expect_err("refused");
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert_eq!(err.status(), Some(401));

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use scribe_auth::{ClientCredentials, Credentials, SecretString};
+use scribe_auth::{Credentials, SecretString};
 use scribe_transport::Authenticator;
 
 use crate::support::*;
@@ -15,13 +15,7 @@ async fn a_failing_login_shows_the_secret_nowhere() {
     let (logs, _guard) = capture_logs();
     let server = sim().await;
     let http = transport();
-    let provider = ClientCredentials::new(
-        &http,
-        server.auth_base_url(),
-        server.client_id(),
-        SecretString::from(SECRET.to_owned()),
-    )
-    .unwrap();
+    let provider = credentials(&http, &server, SECRET);
     let api = http.with_authenticator(Arc::new(provider.clone()));
     let err = api
         .send(templates(&server))

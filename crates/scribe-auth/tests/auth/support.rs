@@ -40,17 +40,21 @@ pub struct Wired {
     pub api: HttpClient,
 }
 
-pub fn wire(server: &Server, secret: &str) -> Wired {
-    let http = transport();
-    let clock = Arc::new(ManualClock::new());
-    let provider = ClientCredentials::new(
-        &http,
+/// Client credentials for `server`'s client id with `secret`, through `http`.
+pub fn credentials(http: &HttpClient, server: &Server, secret: &str) -> ClientCredentials {
+    ClientCredentials::new(
+        http,
         server.auth_base_url(),
         server.client_id(),
         SecretString::from(secret.to_owned()),
     )
     .expect("provider builds")
-    .with_clock(clock.clone());
+}
+
+pub fn wire(server: &Server, secret: &str) -> Wired {
+    let http = transport();
+    let clock = Arc::new(ManualClock::new());
+    let provider = credentials(&http, server, secret).with_clock(clock.clone());
     let api = http.with_authenticator(Arc::new(provider.clone()));
     Wired {
         provider,
