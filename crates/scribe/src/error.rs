@@ -18,6 +18,21 @@ pub use scribe_transport::ErrorKind;
 /// `Display` prints one line (what failed, the protocol facts, the fix) and
 /// never a secret, audio, a transcript or a result body; the cause is
 /// reachable through [`std::error::Error::source`].
+///
+/// ```no_run
+/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
+/// match client.upload_audio_file(session_id, "visit.wav").await {
+///     Ok(summary) => println!("{} chunks", summary.chunks()),
+///     Err(e) if e.is_audio() => eprintln!("check the recording: {e}"),
+///     Err(e) if e.is_auth() => eprintln!("check the credentials: {e}"),
+///     Err(e) if e.is_retryable() => eprintln!("try again later ({:?}): {e}", e.retry_after()),
+///     Err(e) => {
+///         eprintln!("{e} (request id {:?})", e.request_id());
+///         return Err(e);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Error {
     inner: scribe_transport::Error,
     cancelled: bool,

@@ -6,6 +6,24 @@
 //! as a `start` text frame followed by `media` frames carrying base64 PCM.
 //! [`LiveStream::stop`] sends `stop`, waits for the server to close the
 //! socket, then ends the session; poll results as for chunked sessions.
+//!
+//! ```no_run
+//! use scribe::{FrameMode, SessionOptions, StreamOptions};
+//!
+//! # async fn run(client: scribe::ScribeClient, microphone: Vec<Vec<i16>>) -> Result<(), scribe::Error> {
+//! let options = StreamOptions::new(SessionOptions::new().templates(["transcript_template"]))
+//!     .frame_mode(FrameMode::Binary);
+//! let mut live = client.open_stream(options).await?;
+//! for buffer in microphone {
+//!     live.send_audio(&buffer).await?; // 16 kHz mono samples
+//! }
+//! let session_id = live.session_id().to_owned();
+//! let sent = live.stop().await?; // stop, wait for the flush, end
+//! println!("{:.1} s streamed", sent.audio_seconds);
+//! let result = client.wait_for_results(&session_id).await?;
+//! # let _ = result;
+//! # Ok(()) }
+//! ```
 
 use std::time::{Duration, Instant};
 

@@ -10,6 +10,23 @@ use crate::protocol::session::SessionStatus;
 use crate::{Error, ErrorKind, ScribeClient, SessionResult};
 
 /// How [`ScribeClient::wait_for_results_with`] waits.
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
+/// let options = scribe::WaitOptions::new()
+///     .interval(Duration::from_secs(1))
+///     .timeout(Duration::from_secs(300))
+///     .template_id("clinical_notes_template");
+/// match client.wait_for_results_with(session_id, options).await {
+///     Ok(result) if result.is_complete() => println!("{:?}", result.template("clinical_notes_template")),
+///     Ok(result) => eprintln!("finished as {}: {:?}", result.status(), result.error_message()),
+///     Err(e) if e.is_timeout() => eprintln!("still processing; results are kept, wait again later"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct WaitOptions {
@@ -179,6 +196,18 @@ impl ScribeClient {
     /// The session's updates as a stream: the first answer, then every
     /// answer whose status or number of template results changed, ending
     /// after a terminal one. Expiry and the poll timeout end it with an error.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
+    /// let mut updates = std::pin::pin!(client.watch(session_id));
+    /// while let Some(update) = updates.next().await {
+    ///     let update = update?;
+    ///     println!("{} ({} template results)", update.status(), update.templates().count());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn watch(
         &self,
         session_id: &str,

@@ -27,6 +27,29 @@ impl ScribeClient {
     /// request is checked against the catalogue and, once
     /// [`discovery`](Self::discovery) has been fetched, against the server's
     /// document, before anything is sent.
+    ///
+    /// A session with a client-chosen `session_id` (16 to 64 characters) is
+    /// safe to retry, and is retried: if an earlier attempt made the session
+    /// but its answer was lost, that session is returned. Without one the
+    /// request is sent once, since a retry could make a second session.
+    ///
+    /// ```no_run
+    /// use scribe::{Model, SessionMode, SessionOptions};
+    ///
+    /// # async fn run(client: scribe::ScribeClient) -> Result<(), scribe::Error> {
+    /// let session = client
+    ///     .create_session(
+    ///         SessionOptions::new()
+    ///             .templates(["clinical_notes_template", "transcript_template"])
+    ///             .model(Model::Pro)
+    ///             .mode(SessionMode::Consultation)
+    ///             .language_hint(["en", "hi"])
+    ///             .session_id("visit-2026-11-25-bed-14"),
+    ///     )
+    ///     .await?;
+    /// println!("{}", session.session_id);
+    /// # Ok(()) }
+    /// ```
     pub async fn create_session(
         &self,
         options: SessionOptions,
@@ -99,6 +122,20 @@ impl ScribeClient {
 }
 
 /// Calls on existing sessions; from [`ScribeClient::sessions`].
+///
+/// ```no_run
+/// use scribe::protocol::session::PatchSessionRequest;
+///
+/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
+/// let update = PatchSessionRequest {
+///     language_hint: Some(vec!["en".to_owned(), "ta".to_owned()]),
+///     ..Default::default()
+/// };
+/// client.sessions().patch(session_id, &update).await?;
+/// let now = client.sessions().get(session_id).await?;
+/// println!("{} with {} files", now.status(), now.audio_files().len());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Sessions<'a> {
     client: &'a ScribeClient,

@@ -204,6 +204,14 @@ impl ScribeClient {
     /// cuts the same recording into the same chunks again and uploads only
     /// the missing ones, then ends the session. Nothing is lost and nothing
     /// is sent twice.
+    ///
+    /// ```no_run
+    /// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
+    /// // After a crash: the same session and the same file as before.
+    /// let summary = client.resume_upload(session_id, "visit.wav").await?;
+    /// println!("{} chunks sent now, {} already there", summary.chunks_uploaded, summary.chunks_skipped);
+    /// # Ok(()) }
+    /// ```
     pub async fn resume_upload(
         &self,
         session_id: &str,

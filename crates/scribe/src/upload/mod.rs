@@ -101,6 +101,17 @@ impl ScribeClient {
     /// Uploads already-encoded chunks in order (numbered from
     /// `options.start_index`), several at a time, then ends the session
     /// unless told not to.
+    ///
+    /// ```no_run
+    /// use scribe::AudioChunk;
+    ///
+    /// # async fn run(client: scribe::ScribeClient, session_id: &str, recorded: Vec<Vec<u8>>) -> Result<(), scribe::Error> {
+    /// // Chunks a browser recorded as WAV files, in order.
+    /// let chunks = futures_util::stream::iter(recorded.into_iter().map(AudioChunk::wav));
+    /// let summary = client.upload_chunks(session_id, chunks).await?;
+    /// assert_eq!(summary.ended_with, Some(summary.next_index));
+    /// # Ok(()) }
+    /// ```
     pub async fn upload_chunks<S>(
         &self,
         session_id: &str,

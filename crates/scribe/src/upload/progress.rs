@@ -64,6 +64,24 @@ pub enum ProgressEvent {
 }
 
 /// Where progress events go: a callback or a channel.
+///
+/// ```no_run
+/// use scribe::{Progress, ProgressEvent, UploadOptions};
+///
+/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
+/// let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+/// let options = UploadOptions::new().progress(Progress::channel(tx));
+/// let printer = tokio::spawn(async move {
+///     while let Some(event) = events.recv().await {
+///         if let ProgressEvent::ChunkUploaded { index, .. } = event {
+///             eprintln!("chunk {index} stored");
+///         }
+///     }
+/// });
+/// client.upload_audio_file_with(session_id, "visit.wav", options).await?;
+/// let _ = printer.await;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct Progress {
     sink: Option<Sink>,
