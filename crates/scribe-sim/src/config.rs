@@ -328,6 +328,21 @@ impl ServerBuilder {
             )));
         }
         self.config.max_chunk_seconds = max;
+        // Times are added to the clock; a century is far beyond any test.
+        const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+        for (name, value) in [
+            ("token_lifetime", self.config.token_lifetime),
+            ("processing_delay", self.config.processing_delay),
+            ("session_expiry", self.config.session_expiry),
+            ("long_poll_hold", self.config.long_poll_hold),
+        ] {
+            if value > LONGEST {
+                return Err(Error::Config(format!(
+                    "{name} must be at most a century, got {} s",
+                    value.as_secs()
+                )));
+            }
+        }
         if self.config.webhook_retry.attempts == 0 {
             return Err(Error::Config(
                 "webhook retry attempts must be at least 1".to_owned(),

@@ -92,6 +92,17 @@ async fn unknown_paths_and_methods_answer_in_the_envelope() {
 }
 
 #[tokio::test]
+async fn times_too_long_for_the_clock_are_refused() {
+    let err = Server::builder()
+        .token_lifetime(std::time::Duration::MAX)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, scribe_sim::Error::Config(_)), "{err}");
+    assert!(err.to_string().contains("token_lifetime"), "{err}");
+}
+
+#[tokio::test]
 async fn non_loopback_addresses_need_the_allow_flag() {
     let err = Server::builder()
         .addr("0.0.0.0:0".parse().unwrap())
