@@ -98,18 +98,24 @@ async fn dropping_a_stream_without_stop_says_so() {
     );
 }
 
-#[tokio::test]
-async fn a_dropped_socket_is_a_typed_error() {
+/// A server that drops stream connections after `frames` frames, and a
+/// stream open on it.
+async fn stream_dropped_after(frames: u32) -> (scribe_sim::Server, scribe::LiveStream) {
     let server = start(quick_server().fault(scribe_sim::FaultRule::on(
         scribe_sim::Route::Stream,
-        scribe_sim::FaultKind::WsDropAfterFrames(3),
+        scribe_sim::FaultKind::WsDropAfterFrames(frames),
     )))
     .await;
-    let client = client_for(&server);
-    let mut live = client
+    let live = client_for(&server)
         .open_stream(StreamOptions::default())
         .await
         .unwrap_or_else(|e| panic!("open: {e}"));
+    (server, live)
+}
+
+#[tokio::test]
+async fn a_dropped_socket_is_a_typed_error() {
+    let (_server, mut live) = stream_dropped_after(3).await;
     let mut failure = None;
     for _ in 0..200 {
         if let Err(e) = live.send_audio(&[0i16; 1600]).await {
@@ -133,16 +139,7 @@ async fn a_dropped_socket_is_a_typed_error() {
 async fn a_socket_dropped_before_the_flush_fails_stop_and_leaves_the_session_open() {
     // Two audio frames, then the stop frame is the third: the server drops
     // the connection instead of flushing and closing.
-    let server = start(quick_server().fault(scribe_sim::FaultRule::on(
-        scribe_sim::Route::Stream,
-        scribe_sim::FaultKind::WsDropAfterFrames(3),
-    )))
-    .await;
-    let client = client_for(&server);
-    let mut live = client
-        .open_stream(StreamOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("open: {e}"));
+    let (server, mut live) = stream_dropped_after(3).await;
     let id = live.session_id().to_owned();
     for _ in 0..2 {
         live.send_audio(&[0i16; 1600])
