@@ -227,9 +227,10 @@ fn decode_only(file: &Path) -> Result<String, String> {
     let started = Instant::now();
     let info = scribe_audio::inspect(&bytes).map_err(|e| e.to_string())?;
     Ok(format!(
-        "{}: decode only: {:.3} s for {:.0} s of {} at {} Hz x {}, CPU {:.2} s",
+        "{}: decode only: {:.3} s for {} frames ({:.4} s) of {} at {} Hz x {}, CPU {:.2} s",
         file.display(),
         started.elapsed().as_secs_f64(),
+        info.frames,
         info.duration_seconds,
         info.codec,
         info.sample_rate,
