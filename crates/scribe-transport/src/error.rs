@@ -148,6 +148,7 @@ impl Error {
     pub fn from_api(api: ApiError) -> Self {
         let kind = kind_for(api.status, &api.code);
         let mut err = Error::new(kind, api.message);
+        err.inner.hint = answer_hint(kind, &api.code).map(Cow::Borrowed);
         err.inner.status = Some(api.status);
         err.inner.code = Some(api.code);
         err.inner.details = api.details;
@@ -278,6 +279,39 @@ impl Error {
 /// Statuses worth repeating a safe request for.
 pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
+}
+
+/// What to check after a refused answer, by kind (and code where the kind
+/// is too broad). Layers above replace it when they know better.
+fn answer_hint(kind: ErrorKind, code: &ErrorCode) -> Option<&'static str> {
+    Some(match (kind, code.as_str()) {
+        (ErrorKind::Auth, "token_expired") => {
+            "the access token expired and could not be renewed; check the credentials"
+        }
+        (ErrorKind::Auth, _) => {
+            "check the credentials (SCRIBE_CLIENT_ID and SCRIBE_CLIENT_SECRET, or SCRIBE_API_KEY) \
+             and that they belong to the environment in use (SCRIBE_ENV)"
+        }
+        (ErrorKind::NotFound, _) => {
+            "check the id: sessions belong to the account that created them, and templates \
+             must be listed by the templates endpoint"
+        }
+        (ErrorKind::Expired, _) => "sessions expire; create a new session and send the audio again",
+        (ErrorKind::Conflict, "session_ended" | "session_completed") => {
+            "the session is already ended; create a new session for more audio"
+        }
+        (ErrorKind::Conflict, _) => "the session is not in a state that allows this call",
+        (ErrorKind::InvalidAudio, _) => {
+            "send a supported format (16-bit PCM WAV preferred) within the maximum chunk duration"
+        }
+        (ErrorKind::Validation, _) => "fix the request as the message says",
+        (ErrorKind::RateLimited, _) => "send fewer requests; wait for the Retry-After time",
+        (ErrorKind::Server, _) => "the service is failing; try again later",
+        (ErrorKind::Protocol, _) => {
+            "the server answered outside the protocol; check base_url and the protocol version"
+        }
+        _ => return None,
+    })
 }
 
 /// Maps a protocol error code (first) or an HTTP status to a kind.
@@ -423,6 +457,31 @@ mod tests {
         );
         assert_eq!(err.kind(), ErrorKind::RateLimited);
         assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn refused_answers_name_what_to_check() {
+        let ended = Error::from_response(
+            409,
+            br#"{"error":{"code":"session_ended","message":"session already ended"}}"#,
+        );
+        assert!(
+            ended.hint().is_some_and(|h| h.contains("new session")),
+            "{ended}"
+        );
+        let unknown = Error::from_response(404, b"");
+        assert!(
+            unknown.hint().is_some_and(|h| h.contains("id")),
+            "{unknown}"
+        );
+        let refused = Error::from_response(401, br#"{"detail":"Not authenticated"}"#);
+        assert!(
+            refused.to_string().contains("SCRIBE_CLIENT_ID"),
+            "{refused}"
+        );
+        // A layer that knows better replaces the hint.
+        let replaced = refused.with_hint("log in again");
+        assert_eq!(replaced.hint(), Some("log in again"));
     }
 
     #[test]
