@@ -36,6 +36,11 @@ pub(crate) fn authenticator(
     config: &Config,
     http: &HttpClient,
 ) -> Result<Arc<dyn Authenticator>, Error> {
-    let provider = credentials(config)?.into_provider(http, config.auth_base_url())?;
+    // Auth errors then name the environment whose credentials to check.
+    let provider = credentials(config)?.into_provider_with_environment(
+        http,
+        config.auth_base_url(),
+        config.environment().as_str(),
+    )?;
     Ok(provider.into_authenticator())
 }

@@ -179,6 +179,10 @@ async fn wrong_credentials_are_an_auth_error() {
         .err()
         .unwrap_or_else(|| panic!("wrong secret accepted"));
     assert!(err.is_auth(), "{err}");
+    assert!(
+        err.hint().is_some_and(|h| h.contains("SCRIBE_ENV=prod")),
+        "the hint names the environment in use: {err}"
+    );
     assert!(!err.to_string().contains("not-the-secret"));
     assert!(!format!("{err:?}").contains("not-the-secret"));
 
