@@ -198,7 +198,8 @@ impl ServerBuilder {
     }
 
     /// Allow listening on a non-loopback address (off by default: the
-    /// simulator has fixed credentials and exposes received audio under `/_sim/`).
+    /// simulator has fixed credentials and plain HTTP). Even then `/_sim/`,
+    /// which serves the received audio, answers loopback clients only.
     pub fn allow_non_loopback(mut self, allow: bool) -> Self {
         self.config.allow_non_loopback = allow;
         self

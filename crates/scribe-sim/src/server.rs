@@ -28,6 +28,10 @@ use crate::state::{AppState, Shared};
 use crate::webhooks::WebhookDelivery;
 use crate::{Error, routes};
 
+/// The address a request's connection came from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Peer(pub(crate) std::net::SocketAddr);
+
 /// Lets a handler kill its own TCP connection (reset faults).
 #[derive(Clone, Debug)]
 pub(crate) struct ConnectionControl {
@@ -110,8 +114,8 @@ async fn accept_loop(listener: TcpListener, router: Router, shutdown: Cancellati
             () = shutdown.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(e) => {
                 // Out of file descriptors and the like: back off briefly.
                 tracing::warn!(error = %e, "accept failed");
@@ -130,6 +134,7 @@ async fn accept_loop(listener: TcpListener, router: Router, shutdown: Cancellati
             .clone()
             .map_request(move |mut request: hyper::Request<Incoming>| {
                 request.extensions_mut().insert(for_requests.clone());
+                request.extensions_mut().insert(Peer(peer));
                 request
             });
         let shutdown = shutdown.clone();

@@ -1,5 +1,6 @@
-//! `/_sim/` routes: inspection and controls for tests (no authentication;
-//! the simulator listens on loopback).
+//! `/_sim/` routes: inspection and controls for tests. They need no
+//! credentials but answer loopback clients only, so a simulator opened to
+//! the network (`allow_non_loopback`) does not hand out received audio.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,11 +11,12 @@ use serde_json::json;
 
 use crate::inspect::{files, summary};
 use crate::reject::Reject;
+use crate::server::Peer;
 use crate::state::AppState;
 use scribe_protocol::error::ErrorCode;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/_sim", get(index))
         .route("/_sim/", get(index))
         .route("/_sim/sessions", get(sessions))
@@ -25,7 +27,25 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/_sim/sessions/{id}/finish", post(finish))
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/tokens/expire", post(expire_tokens))
-        .route("/_sim/webhooks/deliveries", get(deliveries))
+        .route("/_sim/webhooks/deliveries", get(deliveries));
+    routes.route_layer(axum::middleware::from_fn(loopback_only))
+}
+
+/// Refuses `/_sim/` requests from other machines.
+async fn loopback_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let local = request
+        .extensions()
+        .get::<Peer>()
+        .is_some_and(|peer| peer.0.ip().is_loopback());
+    if local {
+        next.run(request).await
+    } else {
+        Reject::new(
+            ErrorCode::Forbidden,
+            "the /_sim/ inspection routes answer loopback clients only",
+        )
+        .into_response()
+    }
 }
 
 async fn index(State(state): State<AppState>) -> Response {
@@ -128,4 +148,33 @@ async fn expire_tokens(State(state): State<AppState>) -> Response {
 
 async fn deliveries(State(state): State<AppState>) -> Response {
     axum::Json(json!({ "deliveries": state.webhooks.deliveries() })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn other_machines_are_refused() {
+        let app: Router = Router::new()
+            .route("/_sim/x", get(|| async { "ok" }))
+            .route_layer(axum::middleware::from_fn(loopback_only));
+        let from = |ip: [u8; 4]| {
+            let mut request = axum::http::Request::get("/_sim/x")
+                .body(axum::body::Body::empty())
+                .unwrap_or_else(|e| panic!("{e}"));
+            request
+                .extensions_mut()
+                .insert(Peer(SocketAddr::from((ip, 9))));
+            request
+        };
+        let far = app.clone().oneshot(from([192, 0, 2, 7])).await;
+        assert_eq!(far.map(|r| r.status()).ok(), Some(StatusCode::FORBIDDEN));
+        let near = app.oneshot(from([127, 0, 0, 1])).await;
+        assert_eq!(near.map(|r| r.status()).ok(), Some(StatusCode::OK));
+    }
 }
