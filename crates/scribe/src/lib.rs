@@ -27,6 +27,10 @@
 //!   give a [`SessionResult`].
 //! * Every failure is one [`Error`] with kind queries; it never shows a
 //!   secret or patient data.
+//! * Credentials are sent only to `base_url`'s host; a URL a server hands
+//!   out for another host receives none.
+//! * Only requests that cannot duplicate work are retried: chunk uploads,
+//!   `end`, reads, and a create carrying a client-chosen `session_id`.
 //!
 //! The layers are re-exported for those who need one of them:
 //! [`protocol`] (wire types), [`transport`], [`auth`] and, with `audio`,
