@@ -293,8 +293,8 @@ fn answer_hint(kind: ErrorKind, code: &ErrorCode) -> Option<&'static str> {
              and that they belong to the environment in use (SCRIBE_ENV)"
         }
         (ErrorKind::NotFound, _) => {
-            "check the id: sessions belong to the account that created them, and templates \
-             must be listed by the templates endpoint"
+            "check the id (sessions belong to the account that created them; template ids \
+             come from the templates list) and the base URL"
         }
         (ErrorKind::Expired, _) => "sessions expire; create a new session and send the audio again",
         (ErrorKind::Conflict, "session_ended" | "session_completed") => {

@@ -167,6 +167,28 @@ async fn discovery_is_cached_and_templates_listed() {
 }
 
 #[tokio::test]
+async fn a_server_without_discovery_is_named() {
+    let server = start(quick_server().fault(scribe_sim::FaultRule::on(
+        scribe_sim::Route::Discovery,
+        scribe_sim::FaultKind::EmptyBody { status: 404 },
+    )))
+    .await;
+    let err = client_for(&server)
+        .discovery()
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("discovery without a document succeeded"));
+    assert!(err.is_not_found(), "{err}");
+    assert!(err.hint().is_some_and(|h| h.contains("base_url")), "{err}");
+    let tried = server
+        .requests()
+        .iter()
+        .filter(|r| r.route == scribe_sim::Route::Discovery)
+        .count();
+    assert_eq!(tried, 2, "the Eka path, then the host root");
+}
+
+#[tokio::test]
 async fn wrong_credentials_are_an_auth_error() {
     let server = start(quick_server()).await;
     let client = builder_for(&server)

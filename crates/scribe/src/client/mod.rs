@@ -142,7 +142,19 @@ impl ScribeClient {
                                     .path_template(paths::DISCOVERY_ROOT)
                                     .without_auth(),
                             )
-                            .await?
+                            .await
+                            .map_err(|e| {
+                                let missing = e.status() == Some(404);
+                                let e = Error::from(e);
+                                if missing {
+                                    e.with_hint(
+                                        "the server publishes no discovery document at either \
+                                         path; check base_url",
+                                    )
+                                } else {
+                                    e
+                                }
+                            })?
                     }
                     Err(e) => return Err(Error::from(e)),
                 };
