@@ -80,8 +80,10 @@ pub(crate) struct Tally {
 
 impl ScribeClient {
     /// Uploads one encoded chunk as file number `index` of the session
-    /// (`chunk_{index}.{ext}`), retrying until it is stored. Uploading the
-    /// same number again replaces it.
+    /// (`chunk_{index}.{ext}`). Network failures, 429 and 5xx answers are
+    /// retried (the transport's attempts, in up to four rounds with growing
+    /// pauses) before the error is returned; the server keeps one file per
+    /// name, so a repeated upload of the same number stores nothing twice.
     pub async fn upload_chunk(
         &self,
         session_id: &str,
