@@ -35,7 +35,7 @@ impl EndSessionRequest {
 }
 
 /// The answer to `POST /v1/sessions/{id}/end` (202, 200 tolerated).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[cfg_attr(
     feature = "schemars",
@@ -61,6 +61,19 @@ pub struct EndSessionResponse {
     /// Fields this SDK does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl fmt::Debug for EndSessionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EndSessionResponse")
+            .field("session_id", &self.session_id)
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("audio_files_received", &self.audio_files_received)
+            .field("audio_files", &self.audio_files)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
 }
 
 keep_nulls!(EndSessionResponse {

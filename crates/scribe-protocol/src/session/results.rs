@@ -13,7 +13,7 @@ use crate::tolerant::keep_nulls;
 use crate::{Extra, Timestamp};
 
 /// A non-fatal problem in a partial session: `{"type", "message", "file"?}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[cfg_attr(
     feature = "schemars",
@@ -37,8 +37,19 @@ pub struct ProcessingError {
 
 keep_nulls!(ProcessingError { file });
 
+impl fmt::Debug for ProcessingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessingError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("file", &self.file)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
+}
+
 /// Why a session failed: `{"code", "message"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionError {
     /// Machine-readable reason.
@@ -49,6 +60,16 @@ pub struct SessionError {
     /// Fields this SDK does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl fmt::Debug for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
 }
 
 /// The body of `GET /v1/sessions/{id}`, with the HTTP status it came with.

@@ -59,7 +59,7 @@ open_enum! {
 /// assert_eq!(event.dedup_key(), ("ses_abc123def456", "session.completed"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookEvent {
     /// What happened.
@@ -71,6 +71,18 @@ pub struct WebhookEvent {
     /// Fields this SDK does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// Unknown fields show their names only: a server may add results to an event.
+impl fmt::Debug for WebhookEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookEvent")
+            .field("event", &self.event)
+            .field("timestamp", &self.timestamp)
+            .field("session_id", &self.session_id)
+            .field("extra", &crate::redact::Keys(&self.extra))
+            .finish()
+    }
 }
 
 impl WebhookEvent {

@@ -319,3 +319,31 @@ fn object_shape_with_a_repeated_key_keeps_both_documents() {
     assert_eq!(templates.get_all("soap").count(), 2);
     assert_eq!(serde_json::to_string(&templates).unwrap(), text);
 }
+
+#[test]
+fn unknown_fields_show_their_names_only() {
+    let extra = r#""summary":"patient reports chest pain""#;
+    let processing: scribe_protocol::session::ProcessingError = serde_json::from_str(&format!(
+        r#"{{"type":"audio_file_skipped","message":"m",{extra}}}"#
+    ))
+    .unwrap();
+    let failure: scribe_protocol::session::SessionError = serde_json::from_str(&format!(
+        r#"{{"code":"processing_failed","message":"m",{extra}}}"#
+    ))
+    .unwrap();
+    let ended: scribe_protocol::session::EndSessionResponse =
+        serde_json::from_str(&format!(r#"{{"status":"processing",{extra}}}"#)).unwrap();
+    let event: scribe_protocol::webhook::WebhookEvent = serde_json::from_str(&format!(
+        r#"{{"event":"session.completed","timestamp":1,"session_id":"s",{extra}}}"#
+    ))
+    .unwrap();
+    for shown in [
+        format!("{processing:?}"),
+        format!("{failure:?}"),
+        format!("{ended:?}"),
+        format!("{event:?}"),
+    ] {
+        assert!(shown.contains("summary"), "{shown}");
+        assert!(!shown.contains("chest"), "{shown}");
+    }
+}
