@@ -91,6 +91,12 @@ impl Engine {
         })
     }
 
+    /// Runs the model's encoder on its own thread (exact; results come a
+    /// few jobs later), for the file pipeline. Call before any audio.
+    pub(crate) fn pipeline_encoder(&mut self) -> Result<(), AudioError> {
+        self.scorer.pipeline_encoder()
+    }
+
     /// Adds 16 kHz mono samples; finished segments and chunks are appended.
     pub(crate) fn push(
         &mut self,

@@ -140,8 +140,9 @@ pub struct ChunkStream {
 }
 
 impl ChunkStream {
-    fn start(input: AudioInput, engine: Engine) -> Result<Self, AudioError> {
+    fn start(input: AudioInput, mut engine: Engine) -> Result<Self, AudioError> {
         let source = input.open()?;
+        engine.pipeline_encoder()?;
         let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
         let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
         let decoder = std::thread::Builder::new()

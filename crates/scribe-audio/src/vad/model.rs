@@ -16,6 +16,7 @@ use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::value::TensorRef;
 
+use super::graph::{ENCODER_INPUT, split_before_lstm};
 use crate::assets::{ResolvedAssets, ort_environment};
 use crate::error::AudioError;
 
@@ -40,6 +41,14 @@ pub(crate) enum VadModel {
     Window(SileroModel),
     /// `silero_vad_16k_sequence.onnx`: runs of windows of one stream.
     Sequence(SequenceModel),
+    /// The sequence export cut in two (see [`super::graph`]): the encoder,
+    /// which may run on another thread, and the recurrent part.
+    Split {
+        /// STFT and convolutions, window by window.
+        encoder: EncoderModel,
+        /// LSTM and output layer, in window order.
+        recurrent: RecurrentModel,
+    },
 }
 
 impl VadModel {
@@ -47,6 +56,10 @@ impl VadModel {
     pub(crate) fn load(assets: &ResolvedAssets) -> Result<Self, AudioError> {
         match assets.vad_sequence_model.as_deref() {
             Some(path) => {
+                if let Some((encoder, recurrent)) = load_split(assets, path) {
+                    tracing::debug!(model = %path.display(), "Silero VAD: sequence export, split");
+                    return Ok(VadModel::Split { encoder, recurrent });
+                }
                 tracing::debug!(model = %path.display(), "Silero VAD: sequence export");
                 Ok(VadModel::Sequence(SequenceModel::load(assets, path)?))
             }
@@ -78,6 +91,19 @@ impl VadModel {
                 for (w, slot) in probs.iter_mut().enumerate().take(windows) {
                     model.run(row(w), 1, state, &mut out)?;
                     *slot = out.first().copied().unwrap_or(0.0);
+                }
+                Ok(())
+            }
+            VadModel::Split { encoder, recurrent } => {
+                let mut features = Vec::new();
+                let mut first = 0;
+                while first < windows.min(probs.len()) {
+                    let last = (first + SEQUENCE_WINDOWS).min(windows).min(probs.len());
+                    let from = first * WINDOW_SAMPLES;
+                    let to = (last - 1) * WINDOW_SAMPLES + ROW_SAMPLES;
+                    encoder.encode(&audio[from..to], &mut features)?;
+                    recurrent.run(&features, state, &mut probs[first..last])?;
+                    first = last;
                 }
                 Ok(())
             }
@@ -177,6 +203,182 @@ impl SequenceModel {
     }
 }
 
+/// Loads the two halves of the sequence export; `None` (the whole model is
+/// used instead) when the file cannot be cut or a half does not load.
+fn load_split(
+    assets: &ResolvedAssets,
+    path: &std::path::Path,
+) -> Option<(EncoderModel, RecurrentModel)> {
+    let bytes = std::fs::read(path).ok()?;
+    let Some(graphs) = split_before_lstm(&bytes) else {
+        tracing::debug!("the VAD sequence export could not be split; using it whole");
+        return None;
+    };
+    let load = |model: &[u8]| match session_builder(assets) {
+        Ok(mut builder) => builder.commit_from_memory(model).ok(),
+        Err(_) => None,
+    };
+    let encoder = load(&graphs.encoder)?;
+    let recurrent = load(&graphs.recurrent)?;
+    Some((
+        EncoderModel {
+            session: encoder,
+            features: graphs.features.clone(),
+            rows: Vec::new(),
+        },
+        RecurrentModel {
+            session: recurrent,
+            features: graphs.features,
+        },
+    ))
+}
+
+/// Values per window between the encoder and the recurrent part.
+pub(crate) const FEATURES_PER_WINDOW: usize = 128;
+
+/// The encoder half: windows (with context) in, 128 features per window out.
+pub(crate) struct EncoderModel {
+    session: Session,
+    features: String,
+    rows: Vec<f32>,
+}
+
+impl std::fmt::Debug for EncoderModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncoderModel").finish_non_exhaustive()
+    }
+}
+
+impl EncoderModel {
+    /// Encodes the windows of `audio` (64 samples of context, then whole
+    /// windows), replacing `features` with 128 values per window.
+    pub(crate) fn encode(
+        &mut self,
+        audio: &[f32],
+        features: &mut Vec<f32>,
+    ) -> Result<(), AudioError> {
+        let runtime = |e: ort::Error| AudioError::Runtime {
+            detail: e.to_string(),
+        };
+        let n = audio.len().saturating_sub(CONTEXT_SAMPLES) / WINDOW_SAMPLES;
+        features.clear();
+        if n == 0 {
+            return Ok(());
+        }
+        self.rows.clear();
+        for w in 0..n {
+            self.rows
+                .extend_from_slice(&audio[w * WINDOW_SAMPLES..w * WINDOW_SAMPLES + ROW_SAMPLES]);
+        }
+        let outputs = self
+            .session
+            .run(ort::inputs![
+                ENCODER_INPUT => TensorRef::from_array_view(([n, ROW_SAMPLES], self.rows.as_slice())).map_err(runtime)?,
+            ])
+            .map_err(runtime)?;
+        let (_, out) = outputs
+            .get(self.features.as_str())
+            .ok_or_else(split_mismatch)?
+            .try_extract_tensor::<f32>()
+            .map_err(runtime)?;
+        if out.len() != n * FEATURES_PER_WINDOW {
+            return Err(split_mismatch());
+        }
+        features.extend_from_slice(out);
+        Ok(())
+    }
+}
+
+fn split_mismatch() -> AudioError {
+    AudioError::Runtime {
+        detail: "the split VAD model returned unexpected shapes (a bug in scribe-audio)".into(),
+    }
+}
+
+/// The recurrent half: features in window order, with the state carried.
+pub(crate) struct RecurrentModel {
+    session: Session,
+    features: String,
+}
+
+impl std::fmt::Debug for RecurrentModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecurrentModel").finish_non_exhaustive()
+    }
+}
+
+impl RecurrentModel {
+    /// Scores the windows whose features are given (128 each), carrying
+    /// `state` (h then c) in and out.
+    pub(crate) fn run(
+        &mut self,
+        features: &[f32],
+        state: &mut [f32],
+        probs: &mut [f32],
+    ) -> Result<(), AudioError> {
+        let runtime = |e: ort::Error| AudioError::Runtime {
+            detail: e.to_string(),
+        };
+        let n = features.len() / FEATURES_PER_WINDOW;
+        if n == 0 {
+            return Ok(());
+        }
+        if features.len() != n * FEATURES_PER_WINDOW
+            || state.len() != STATE_PER_ROW
+            || probs.len() < n
+        {
+            return Err(split_mismatch());
+        }
+        let half = STATE_PER_ROW / 2;
+        let outputs = self
+            .session
+            .run(ort::inputs![
+                self.features.as_str() => TensorRef::from_array_view(([n, 1, FEATURES_PER_WINDOW], features)).map_err(runtime)?,
+                "h" => TensorRef::from_array_view(([1usize, 1, 128], &state[..half])).map_err(runtime)?,
+                "c" => TensorRef::from_array_view(([1usize, 1, 128], &state[half..])).map_err(runtime)?,
+            ])
+            .map_err(runtime)?;
+        let extract = |name: &str| {
+            outputs
+                .get(name)
+                .ok_or_else(split_mismatch)?
+                .try_extract_tensor::<f32>()
+                .map(|(_, values)| values)
+                .map_err(runtime)
+        };
+        let p = extract("speech_probs")?;
+        let h = extract("hn")?;
+        let c = extract("cn")?;
+        if p.len() < n || h.len() != half || c.len() != half {
+            return Err(split_mismatch());
+        }
+        probs[..n].copy_from_slice(&p[..n]);
+        state[..half].copy_from_slice(h);
+        state[half..].copy_from_slice(c);
+        Ok(())
+    }
+}
+
+fn session_builder(
+    assets: &ResolvedAssets,
+) -> Result<ort::session::builder::SessionBuilder, AudioError> {
+    let env = ort_environment(&assets.ort_dylib)?;
+    let runtime = |e: ort::Error| AudioError::Runtime {
+        detail: e.to_string(),
+    };
+    let recover = |e: ort::Error<ort::session::builder::SessionBuilder>| AudioError::Runtime {
+        detail: e.to_string(),
+    };
+    Session::builder(&env)
+        .map_err(runtime)?
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(recover)?
+        .with_intra_threads(1)
+        .map_err(recover)?
+        .with_inter_threads(1)
+        .map_err(recover)
+}
+
 fn build_session(assets: &ResolvedAssets, path: &std::path::Path) -> Result<Session, AudioError> {
     let env = ort_environment(&assets.ort_dylib)?;
     let runtime = |e: ort::Error| AudioError::Runtime {
@@ -271,5 +473,64 @@ impl SileroModel {
         probs.extend_from_slice(&out[..batch]);
         state.copy_from_slice(next);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assets::AssetConfig;
+
+    /// A deterministic mix of tone bursts and noise, long enough for several
+    /// model calls.
+    fn audio(windows: usize) -> Vec<f32> {
+        let mut seed = 0x2545_f491_u32;
+        (0..CONTEXT_SAMPLES + windows * WINDOW_SAMPLES)
+            .map(|i| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let noise = (seed as f32 / u32::MAX as f32 - 0.5) * 0.02;
+                let burst = if (i / 8000) % 2 == 0 {
+                    (i as f32 * 0.07).sin() * 0.3 * (i as f32 * 0.0009).sin()
+                } else {
+                    0.0
+                };
+                noise + burst
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_split_model_gives_the_whole_models_probabilities_bit_for_bit() {
+        let assets = AssetConfig::default()
+            .resolve()
+            .expect("run `cargo xtask assets` first");
+        let path = assets
+            .vad_sequence_model
+            .clone()
+            .expect("xtask assets unpacks the sequence export");
+        let split = VadModel::load(&assets).expect("loads");
+        assert!(
+            matches!(split, VadModel::Split { .. }),
+            "the sequence export is split"
+        );
+        let mut whole = VadModel::Sequence(SequenceModel::load(&assets, &path).expect("whole"));
+        let mut split = split;
+        let windows = 3 * SEQUENCE_WINDOWS + 5;
+        let input = audio(windows);
+        let mut state_whole = vec![0.0; STATE_PER_ROW];
+        let mut state_split = vec![0.0; STATE_PER_ROW];
+        let mut probs_whole = vec![0.0; windows];
+        let mut probs_split = vec![0.0; windows];
+        whole
+            .run_stream(&input, &mut state_whole, &mut probs_whole)
+            .expect("whole runs");
+        split
+            .run_stream(&input, &mut state_split, &mut probs_split)
+            .expect("split runs");
+        assert_eq!(probs_split, probs_whole);
+        assert_eq!(state_split, state_whole);
+        assert!(probs_whole.iter().any(|&p| p > 0.0));
     }
 }

@@ -18,6 +18,7 @@
 //! probabilities however it is fed.
 
 use super::model::{CONTEXT_SAMPLES, ROW_SAMPLES, STATE_PER_ROW, VadModel, WINDOW_SAMPLES};
+use super::pipelined::PipelinedScorer;
 use crate::error::AudioError;
 
 /// How the windows of a recording are run through the model.
@@ -87,6 +88,9 @@ pub(crate) struct Scorer {
     /// Recurrent state after the last scored window (h then c).
     state: Vec<f32>,
     blocks_scored: u32,
+    /// Exact scoring with the encoder on its own thread (the file
+    /// pipeline's sequential mode, when the model could be split).
+    pipelined: Option<PipelinedScorer>,
 }
 
 impl std::fmt::Debug for Scorer {
@@ -107,7 +111,25 @@ impl Scorer {
             pending: vec![0.0; CONTEXT_SAMPLES],
             state: vec![0.0; STATE_PER_ROW],
             blocks_scored: 0,
+            pipelined: None,
         }
+    }
+
+    /// Moves the encoder half of the model to its own thread, when the mode
+    /// is sequential and the model was split (else nothing changes). Call
+    /// before any audio.
+    pub(crate) fn pipeline_encoder(&mut self) -> Result<(), AudioError> {
+        if self.mode != VadMode::Sequential || self.models.len() != 1 || self.pipelined.is_some() {
+            return Ok(());
+        }
+        match self.models.pop() {
+            Some(VadModel::Split { encoder, recurrent }) => {
+                self.pipelined = Some(PipelinedScorer::new(encoder, recurrent)?);
+            }
+            Some(other) => self.models.push(other),
+            None => {}
+        }
+        Ok(())
     }
 
     fn next_block_windows(&self) -> usize {
@@ -130,6 +152,9 @@ impl Scorer {
         probs: &mut Vec<f32>,
         scored: &mut Vec<f32>,
     ) -> Result<(), AudioError> {
+        if let Some(pipelined) = self.pipelined.as_mut() {
+            return pipelined.push(samples, probs, scored);
+        }
         self.pending.extend_from_slice(samples);
         match self.mode {
             VadMode::Sequential => {
@@ -158,6 +183,9 @@ impl Scorer {
         probs: &mut Vec<f32>,
         scored: &mut Vec<f32>,
     ) -> Result<(), AudioError> {
+        if let Some(pipelined) = self.pipelined.as_mut() {
+            return pipelined.finish(probs, scored);
+        }
         let unscored = self.pending.len() - CONTEXT_SAMPLES;
         if unscored == 0 {
             return Ok(());

@@ -286,3 +286,38 @@ fn one_pass_gives_the_chunks_and_the_segments_of_speech_timestamps() {
         );
     }
 }
+
+#[test]
+fn dropping_a_stream_after_its_first_chunk_stops_every_worker() {
+    // The speech repeated for about 3 minutes: far more audio than the
+    // workers buffer, so they are mid-work when the stream is dropped.
+    let pcm = speech_pcm_8k_stereo();
+    let long: Vec<u8> = std::iter::repeat_n(pcm.as_slice(), 30)
+        .flatten()
+        .copied()
+        .collect();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let config = PipelineConfig::default().with_chunk(
+            ChunkConfig::default()
+                .with_max_seconds(2.0)
+                .with_target_seconds(1.0),
+        );
+        let mut stream = chunk_audio(
+            AudioInput::PcmI16Le {
+                bytes: long,
+                sample_rate: 8000,
+                channels: 2,
+            },
+            &config,
+        )
+        .expect("starts");
+        let first = stream.next().expect("a chunk").expect("no error");
+        drop(stream);
+        let _ = done_tx.send(first.index);
+    });
+    let first = done_rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the drop returns (workers stopped)");
+    assert_eq!(first, 0);
+}
