@@ -25,9 +25,12 @@
 //! [`VadMode::sections`] scores parts of the recording in parallel, each
 //! warmed up on the audio before it, for machines with cores to spare.
 //!
-//! The file pipeline runs on two background threads joined by bounded
-//! channels: memory stays flat however long the recording, and the first
-//! chunk is ready long before the file is decoded.
+//! The file pipeline runs on background threads joined by bounded channels:
+//! one decodes and resamples; in the default mode the model is cut in two in
+//! memory, its stateless encoder (about 90% of the work) runs on a second
+//! thread and its recurrent half keeps the exact window order on a third,
+//! which also packs chunks. Memory stays flat however long the recording,
+//! and the first chunk is ready long before the file is decoded.
 //!
 //! Errors are one type, [`AudioError`], whose messages name the fix and
 //! never carry audio.

@@ -1,8 +1,9 @@
 //! The file pipeline: decode → downmix → resample → VAD → chunks, as a
 //! stream.
 //!
-//! Two worker threads do the work: one decodes and resamples, the other runs
-//! the model and packs chunks. They are joined by small bounded channels, so
+//! Worker threads do the work: one decodes and resamples, another runs the
+//! model and packs chunks (in the exact mode the model's encoder runs on a
+//! third, see `vad::pipelined`). They are joined by small bounded channels, so
 //! memory stays flat however long the recording is, and the first chunk is
 //! ready as soon as the first stretch of speech has been analysed. Dropping
 //! the stream stops the workers.

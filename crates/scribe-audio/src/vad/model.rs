@@ -10,7 +10,9 @@
 //! independent streams at once), and `silero_vad_16k_sequence.onnx` scores a
 //! run of consecutive windows of one stream per call, carrying the state
 //! inside the call. They give bit-identical probabilities; the sequence
-//! export is about twice as fast, so it is used when present.
+//! export is about twice as fast, so it is used when present, cut in two
+//! (encoder and recurrent part, see [`super::graph`]) so that the encoder
+//! can run on another thread.
 
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
