@@ -169,7 +169,16 @@ impl PipelinedScorer {
                 }
             };
             wait = false;
-            let features = features?;
+            let features = match features {
+                Ok(features) => features,
+                Err(e) => {
+                    // Later results would no longer line up with their
+                    // windows: stop scoring altogether.
+                    self.finished = true;
+                    self.in_flight.clear();
+                    return Err(e);
+                }
+            };
             let first = probs.len();
             probs.resize(first + n, 0.0);
             self.recurrent
