@@ -2,7 +2,7 @@
 //! types: 16 kHz samples in; probabilities, speech events, segments and
 //! chunks out.
 
-use crate::assets::AssetConfig;
+use crate::assets::{AssetConfig, ResolvedAssets};
 use crate::chunk::{Chunk, ChunkConfig, Packer, PackerParams};
 use crate::error::AudioError;
 use crate::vad::model::VadModel;
@@ -33,6 +33,9 @@ impl ChunkSummary {
 
 pub(crate) struct Engine {
     scorer: Scorer,
+    /// Where the model is, for extra encoder sessions.
+    resolved: ResolvedAssets,
+    threads: usize,
     segmenter: Segmenter,
     packer: Option<Packer>,
     probs: Vec<f32>,
@@ -78,6 +81,8 @@ impl Engine {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             scorer: Scorer::new(models, vad.mode),
+            resolved,
+            threads: vad.threads,
             segmenter: Segmenter::new(vad.segmenter_params()),
             packer: chunking.map(|c| Packer::new(PackerParams::new(c))),
             probs: Vec::new(),
@@ -94,7 +99,11 @@ impl Engine {
     /// Runs the model's encoder on its own thread (exact; results come a
     /// few jobs later), for the file pipeline. Call before any audio.
     pub(crate) fn pipeline_encoder(&mut self) -> Result<(), AudioError> {
-        self.scorer.pipeline_encoder()
+        // Decoding keeps one core busy: more encoders than the other cores
+        // only compete with it (measured slower on two cores).
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let encoders = self.threads.min(cores.saturating_sub(1)).max(1);
+        self.scorer.pipeline_encoder(&self.resolved, encoders)
     }
 
     /// Adds 16 kHz mono samples; finished segments and chunks are appended.

@@ -46,8 +46,11 @@ pub struct VadConfig {
     /// exact reference order, by default; [`VadMode::sections`] runs parts
     /// of the recording in parallel).
     pub mode: VadMode,
-    /// Worker threads (each with its own model session) sharing a block's
-    /// sections in [`VadMode::Sections`] (2); sequential scoring uses one.
+    /// Worker threads, each with its own model session (2): in
+    /// [`VadMode::Sections`] they share a block's sections; in the file
+    /// pipeline's [`VadMode::Sequential`] they run the model's encoder
+    /// (exact either way), capped at one fewer than the machine's cores
+    /// since decoding keeps one busy. Live scoring uses the caller's thread.
     pub threads: usize,
 }
 
@@ -108,7 +111,7 @@ impl VadConfig {
         self
     }
 
-    /// Sets the worker threads of [`VadMode::Sections`].
+    /// Sets the worker threads (see [`VadConfig::threads`]).
     #[must_use]
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;

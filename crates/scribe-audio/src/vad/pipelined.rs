@@ -1,6 +1,7 @@
-//! Exact scoring on two cores: the encoder half of the model runs on its own
-//! thread, ahead of the recurrent half, which keeps the reference's window
-//! order and state on the calling thread.
+//! Exact scoring on several cores: the encoder half of the model runs on
+//! threads of its own (jobs dealt out in turn), ahead of the recurrent half,
+//! which keeps the reference's window order and state on the calling
+//! thread.
 //!
 //! The encoder is about 90% of the model's work and needs no state, so
 //! nothing about the result changes: the probabilities are bit-identical to
@@ -23,11 +24,20 @@ pub(crate) const MAX_JOBS_IN_FLIGHT: usize = 32;
 /// The encoder's answer for one job: 128 features per window.
 type Features = Result<Vec<f32>, AudioError>;
 
-pub(crate) struct PipelinedScorer {
-    recurrent: RecurrentModel,
+/// One encoder thread and its channels.
+struct Encoder {
     jobs: Option<SyncSender<Vec<f32>>>,
     results: Receiver<Features>,
     worker: Option<JoinHandle<()>>,
+}
+
+pub(crate) struct PipelinedScorer {
+    recurrent: RecurrentModel,
+    encoders: Vec<Encoder>,
+    /// Jobs sent and results taken so far (job `k` goes to encoder
+    /// `k % encoders.len()`, so results are taken in the same turn).
+    jobs_sent: usize,
+    jobs_done: usize,
     /// The 64 samples before the first window not yet scored, then the
     /// audio from it on (windows sent to the encoder included).
     pending: Vec<f32>,
@@ -47,22 +57,33 @@ impl std::fmt::Debug for PipelinedScorer {
 }
 
 impl PipelinedScorer {
-    /// Starts the encoder thread.
+    /// Starts one thread per encoder session (at least one).
     pub(crate) fn new(
-        encoder: EncoderModel,
+        encoders: Vec<EncoderModel>,
         recurrent: RecurrentModel,
     ) -> Result<Self, AudioError> {
-        let (jobs, job_rx) = sync_channel::<Vec<f32>>(MAX_JOBS_IN_FLIGHT);
-        let (result_tx, results) = sync_channel::<Features>(MAX_JOBS_IN_FLIGHT);
-        let worker = std::thread::Builder::new()
-            .name("scribe-audio-encode".into())
-            .spawn(move || encode_worker(encoder, &job_rx, &result_tx))
-            .map_err(|_| AudioError::WorkerStopped)?;
+        let mut started = Vec::new();
+        for (i, encoder) in encoders.into_iter().enumerate() {
+            let (jobs, job_rx) = sync_channel::<Vec<f32>>(MAX_JOBS_IN_FLIGHT);
+            let (result_tx, results) = sync_channel::<Features>(MAX_JOBS_IN_FLIGHT);
+            let worker = std::thread::Builder::new()
+                .name(format!("scribe-audio-encode-{i}"))
+                .spawn(move || encode_worker(encoder, &job_rx, &result_tx))
+                .map_err(|_| AudioError::WorkerStopped)?;
+            started.push(Encoder {
+                jobs: Some(jobs),
+                results,
+                worker: Some(worker),
+            });
+        }
+        if started.is_empty() {
+            return Err(AudioError::WorkerStopped);
+        }
         Ok(Self {
             recurrent,
-            jobs: Some(jobs),
-            results,
-            worker: Some(worker),
+            encoders: started,
+            jobs_sent: 0,
+            jobs_done: 0,
             pending: vec![0.0; CONTEXT_SAMPLES],
             in_flight: std::collections::VecDeque::new(),
             sent_windows: 0,
@@ -140,11 +161,14 @@ impl PipelinedScorer {
         let from = self.sent_windows * WINDOW_SAMPLES;
         let to = from + n * WINDOW_SAMPLES + CONTEXT_SAMPLES;
         let job = self.pending[from..to].to_vec();
-        self.jobs
+        let turn = self.jobs_sent % self.encoders.len();
+        self.encoders[turn]
+            .jobs
             .as_ref()
             .ok_or(AudioError::WorkerStopped)?
             .send(job)
             .map_err(|_| AudioError::WorkerStopped)?;
+        self.jobs_sent += 1;
         self.in_flight.push_back(n);
         self.sent_windows += n;
         Ok(())
@@ -159,10 +183,11 @@ impl PipelinedScorer {
         scored: &mut Vec<f32>,
     ) -> Result<(), AudioError> {
         while let Some(&n) = self.in_flight.front() {
+            let results = &self.encoders[self.jobs_done % self.encoders.len()].results;
             let features = if wait {
-                self.results.recv().map_err(|_| AudioError::WorkerStopped)?
+                results.recv().map_err(|_| AudioError::WorkerStopped)?
             } else {
-                match self.results.try_recv() {
+                match results.try_recv() {
                     Ok(features) => features,
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => return Err(AudioError::WorkerStopped),
@@ -187,6 +212,7 @@ impl PipelinedScorer {
             scored.extend_from_slice(&self.pending[CONTEXT_SAMPLES..CONTEXT_SAMPLES + samples]);
             self.pending.drain(..samples);
             self.sent_windows -= n;
+            self.jobs_done += 1;
             self.in_flight.pop_front();
         }
         Ok(())
@@ -195,12 +221,16 @@ impl PipelinedScorer {
 
 impl Drop for PipelinedScorer {
     fn drop(&mut self) {
-        // Closing the job channel ends the encoder after its current job.
-        // Its results are drained so it is never stuck handing one over.
-        self.jobs = None;
-        while self.results.recv().is_ok() {}
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
+        // Closing the job channels ends the encoders after their queued
+        // jobs; their results are drained so none is stuck handing one over.
+        for encoder in &mut self.encoders {
+            encoder.jobs = None;
+        }
+        for encoder in &mut self.encoders {
+            while encoder.results.recv().is_ok() {}
+            if let Some(worker) = encoder.worker.take() {
+                let _ = worker.join();
+            }
         }
     }
 }
@@ -216,5 +246,82 @@ fn encode_worker(
         if results.send(result).is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assets::AssetConfig;
+    use crate::vad::model::VadModel;
+    use crate::vad::scorer::{Scorer, VadMode};
+
+    fn audio(samples: usize) -> Vec<f32> {
+        (0..samples)
+            .map(|i| {
+                let t = i as f32;
+                let envelope = if (i / 12_000) % 3 == 0 { 0.4 } else { 0.01 };
+                envelope * ((t * 0.05).sin() + 0.5 * (t * 0.031).sin())
+            })
+            .collect()
+    }
+
+    fn split(model: VadModel) -> (EncoderModel, RecurrentModel) {
+        match model {
+            VadModel::Split { encoder, recurrent } => (encoder, recurrent),
+            _ => panic!("the sequence export is split"),
+        }
+    }
+
+    /// A scorer's `push`.
+    type Push<'a> = dyn FnMut(&[f32], &mut Vec<f32>, &mut Vec<f32>) -> Result<(), AudioError> + 'a;
+
+    /// Feeds `input` in uneven pieces; returns probabilities and samples
+    /// handed out.
+    fn run(push: &mut Push<'_>, input: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let (mut probs, mut scored) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        let mut step = 1_000;
+        while at < input.len() {
+            let end = (at + step).min(input.len());
+            push(&input[at..end], &mut probs, &mut scored).expect("push");
+            at = end;
+            step = step * 7 % 40_001 + 333;
+        }
+        (probs, scored)
+    }
+
+    #[test]
+    fn two_encoder_threads_give_the_one_thread_result_exactly() {
+        let assets = AssetConfig::default()
+            .resolve()
+            .expect("run `cargo xtask assets` first");
+        // An odd length: the last window is padded.
+        let input = audio(16_000 * 50 + 77);
+
+        let mut reference = Scorer::new(
+            vec![VadModel::load(&assets).expect("model")],
+            VadMode::Sequential,
+        );
+        let (mut want_probs, mut want_scored) = run(&mut |s, p, o| reference.push(s, p, o), &input);
+        reference
+            .finish(&mut want_probs, &mut want_scored)
+            .expect("finish");
+
+        let (first, recurrent) = split(VadModel::load(&assets).expect("model"));
+        let (second, _) = split(VadModel::load(&assets).expect("model"));
+        let mut pipelined = PipelinedScorer::new(vec![first, second], recurrent).expect("starts");
+        let (mut probs, mut scored) = run(&mut |s, p, o| pipelined.push(s, p, o), &input);
+        pipelined.finish(&mut probs, &mut scored).expect("finish");
+
+        assert_eq!(probs.len(), input.len().div_ceil(WINDOW_SAMPLES));
+        assert_eq!(probs, want_probs);
+        assert_eq!(scored, input);
+        assert_eq!(want_scored, input);
+        // Not a constant: the windows were really scored.
+        let (low, high) = probs
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(l, h), &p| (l.min(p), h.max(p)));
+        assert!(high - low > 1e-3, "{low}..{high}");
     }
 }

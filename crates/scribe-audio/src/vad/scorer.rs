@@ -19,6 +19,7 @@
 
 use super::model::{CONTEXT_SAMPLES, ROW_SAMPLES, STATE_PER_ROW, VadModel, WINDOW_SAMPLES};
 use super::pipelined::PipelinedScorer;
+use crate::assets::ResolvedAssets;
 use crate::error::AudioError;
 
 /// How the windows of a recording are run through the model.
@@ -115,16 +116,27 @@ impl Scorer {
         }
     }
 
-    /// Moves the encoder half of the model to its own thread, when the mode
-    /// is sequential and the model was split (else nothing changes). Call
-    /// before any audio.
-    pub(crate) fn pipeline_encoder(&mut self) -> Result<(), AudioError> {
+    /// Moves the encoder half of the model to `threads` threads of its own,
+    /// when the mode is sequential and the model was split (else nothing
+    /// changes). Call before any audio.
+    pub(crate) fn pipeline_encoder(
+        &mut self,
+        assets: &ResolvedAssets,
+        threads: usize,
+    ) -> Result<(), AudioError> {
         if self.mode != VadMode::Sequential || self.models.len() != 1 || self.pipelined.is_some() {
             return Ok(());
         }
         match self.models.pop() {
             Some(VadModel::Split { encoder, recurrent }) => {
-                self.pipelined = Some(PipelinedScorer::new(encoder, recurrent)?);
+                let mut encoders = vec![encoder];
+                while encoders.len() < threads {
+                    match VadModel::load(assets)? {
+                        VadModel::Split { encoder, .. } => encoders.push(encoder),
+                        _ => break,
+                    }
+                }
+                self.pipelined = Some(PipelinedScorer::new(encoders, recurrent)?);
             }
             Some(other) => self.models.push(other),
             None => {}
