@@ -4,6 +4,10 @@
 //! leading bytes; no file-name hint is given), so a misnamed file still
 //! decodes. Opus comes from libopus through `symphonia-adapter-libopus`.
 //!
+//! Encoder priming and padding the container declares but symphonia 0.6
+//! does not apply (the MP4 edit list, Matroska `DiscardPadding`) are dropped
+//! here, so timestamps and lengths match the source; see [`priming`].
+//!
 //! Decoding never loops forever: the loop ends at the end of the stream, on
 //! an unrecoverable error, or after too many undecodable packets in a row.
 
@@ -19,7 +23,12 @@ use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
+use symphonia::core::packet::Packet;
+
 use crate::error::AudioError;
+
+#[path = "priming.rs"]
+mod priming;
 
 /// More undecodable packets than this in a row means the stream is corrupt,
 /// not merely a damaged frame the decoder can skip.
@@ -102,6 +111,13 @@ pub(crate) struct PacketDecoder<'s> {
     resets: u32,
     finished: bool,
     interleaved: Vec<f32>,
+    /// Frames still to drop from the start (MP4 edit-list priming).
+    skip_frames: u64,
+    /// Frames to drop from the end of the track's last packet, and that
+    /// packet's data as the container holds it (Matroska `DiscardPadding`).
+    end_padding: Option<(u64, Vec<u8>)>,
+    /// A packet read ahead to learn whether the current one is the last.
+    lookahead: Option<Result<Option<Packet>, SymphoniaError>>,
 }
 
 impl std::fmt::Debug for PacketDecoder<'_> {
@@ -157,10 +173,11 @@ impl<'s> PacketDecoder<'s> {
     /// Probes the source's content and prepares a decoder for its first
     /// audio track.
     pub(crate) fn open(
-        source: Box<dyn MediaSource + 's>,
+        mut source: Box<dyn MediaSource + 's>,
         prefix: &[u8],
     ) -> Result<Self, AudioError> {
         let container_hint = sniff_container(prefix);
+        let trim = priming::scan(source.as_mut(), container_hint);
         let mss = MediaSourceStream::new(source, Default::default());
         let format = symphonia::default::get_probe()
             .probe(
@@ -207,6 +224,11 @@ impl<'s> PacketDecoder<'s> {
                 },
             })?;
         let codec = decoder.codec_info().short_name.to_string();
+        let rate = params.sample_rate.unwrap_or(0);
+        let skip_frames = trim.mp4_skip_frames(rate);
+        let end_padding = trim
+            .mkv_end_padding(track_id, rate)
+            .map(|(frames, payload)| (frames, payload.to_vec()));
 
         Ok(Self {
             format,
@@ -231,6 +253,9 @@ impl<'s> PacketDecoder<'s> {
             resets: 0,
             finished: false,
             interleaved: Vec::new(),
+            skip_frames,
+            end_padding,
+            lookahead: None,
         })
     }
 
@@ -252,7 +277,11 @@ impl<'s> PacketDecoder<'s> {
             return Ok(None);
         }
         loop {
-            let packet = match self.format.next_packet() {
+            let next = match self.lookahead.take() {
+                Some(peeked) => peeked,
+                None => self.format.next_packet(),
+            };
+            let packet = match next {
                 Ok(Some(packet)) => packet,
                 Ok(None) => return self.finish().map(|()| None),
                 Err(SymphoniaError::ResetRequired) => {
@@ -280,11 +309,11 @@ impl<'s> PacketDecoder<'s> {
                 continue;
             }
             self.packets += 1;
+            let trim_end = self.end_trim_for(&packet);
             match self.decoder.decode(&packet) {
                 Ok(buffer) => {
                     self.consecutive_errors = 0;
-                    let frames = buffer.frames();
-                    if frames == 0 {
+                    if buffer.frames() == 0 {
                         continue;
                     }
                     let spec = buffer.spec();
@@ -310,6 +339,10 @@ impl<'s> PacketDecoder<'s> {
                     self.facts.sample_rate = rate;
                     self.facts.channels = channels16;
                     buffer.copy_to_vec_interleaved(&mut self.interleaved);
+                    let frames = self.trim_block(channels, trim_end);
+                    if frames == 0 {
+                        continue;
+                    }
                     self.decoded_frames += frames as u64;
                     return Ok(Some(Block {
                         samples: &self.interleaved,
@@ -337,6 +370,46 @@ impl<'s> PacketDecoder<'s> {
                 }
             }
         }
+    }
+
+    /// Frames to drop from the end of `packet`: the declared padding when it
+    /// is the padded block and the track's last packet (read one ahead to
+    /// know), else none.
+    fn end_trim_for(&mut self, packet: &Packet) -> u64 {
+        let Some((frames, payload)) = self.end_padding.as_ref() else {
+            return 0;
+        };
+        if *packet.data != **payload {
+            return 0;
+        }
+        let frames = *frames;
+        let peeked = loop {
+            match self.format.next_packet() {
+                Ok(Some(next)) if next.track_id != self.track_id => continue,
+                other => break other,
+            }
+        };
+        let last = matches!(peeked, Ok(None));
+        self.lookahead = Some(peeked);
+        if last { frames } else { 0 }
+    }
+
+    /// Drops priming from the start and `trim_end` frames from the end of the
+    /// interleaved block; returns the frames left.
+    fn trim_block(&mut self, channels: usize, trim_end: u64) -> usize {
+        let mut frames = self.interleaved.len() / channels;
+        let end = usize::try_from(trim_end).unwrap_or(usize::MAX).min(frames);
+        frames -= end;
+        self.interleaved.truncate(frames * channels);
+        let skip = usize::try_from(self.skip_frames)
+            .unwrap_or(usize::MAX)
+            .min(frames);
+        if skip > 0 {
+            self.interleaved.drain(..skip * channels);
+            self.skip_frames -= skip as u64;
+            frames -= skip;
+        }
+        frames
     }
 
     fn note_failure(&mut self, msg: &'static str) -> Result<(), AudioError> {

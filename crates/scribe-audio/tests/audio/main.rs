@@ -7,5 +7,6 @@
 mod assets;
 mod inspect;
 mod pipeline;
+mod priming;
 mod streaming;
 mod support;
