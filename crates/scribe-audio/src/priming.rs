@@ -209,8 +209,9 @@ fn mp4_first_edit(moov: &[u8]) -> Option<(u64, u32)> {
             };
             let elst = child(child(trak, b"edts")?, b"elst")?;
             let version = *elst.first()?;
-            let count = be_u32(elst, 4)? as usize;
             let entry_len = if version == 1 { 20 } else { 12 };
+            // The declared count cannot exceed the entries present.
+            let count = (be_u32(elst, 4)? as usize).min(elst.len() / entry_len);
             (0..count).find_map(|i| {
                 let at = 8 + i * entry_len;
                 // -1 marks an empty edit (a gap before the media starts),

@@ -60,3 +60,21 @@ fn test_recordings_decode_to_ffmpegs_length() {
         assert_eq!(frames_of(&root.join(name)), *expected, "{name}");
     }
 }
+
+/// The 60-minute benchmark set (`target/bench-audio/`, not committed; made
+/// by the benchmark scripts): ffmpeg decodes every one to 172,800,000 frames
+/// at 48 kHz except AAC, whose last packet's tail ffmpeg keeps as well.
+#[test]
+#[ignore = "needs target/bench-audio/ (60-minute files); run with --ignored --release"]
+fn hour_long_recordings_decode_to_ffmpegs_length() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-audio");
+    for (name, expected) in [
+        ("consult_60m.m4a", 172_800_000),
+        ("consult_60m.webm", 172_800_000),
+    ] {
+        let path = root.join(name);
+        if path.exists() {
+            assert_eq!(frames_of(&path), expected, "{name}");
+        }
+    }
+}
