@@ -457,4 +457,27 @@ mod tests {
         assert_eq!(webm, ogg);
         assert!(webm.abs() <= 3, "webm lag {webm}");
     }
+
+    #[test]
+    fn files_are_trimmed_like_bytes() {
+        // `AudioInput::Path` hands the decoder a `File`, not a cursor.
+        for (name, frames) in [
+            ("consultation.m4a", 237_568),
+            ("consultation.webm", 237_087),
+        ] {
+            let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/audio")
+                .join(name);
+            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let prefix = std::fs::read(&path).unwrap_or_default();
+            let mut decoder = super::super::PacketDecoder::open(Box::new(file), &prefix[..16])
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            while decoder
+                .next_block()
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .is_some()
+            {}
+            assert_eq!(decoder.decoded_frames(), frames, "{name}");
+        }
+    }
 }
