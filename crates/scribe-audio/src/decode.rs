@@ -27,7 +27,6 @@ use symphonia::core::packet::Packet;
 
 use crate::error::AudioError;
 
-#[path = "priming.rs"]
 mod priming;
 
 /// More undecodable packets than this in a row means the stream is corrupt,
