@@ -285,9 +285,7 @@ impl LiveStream {
         while let Some(item) = feed.recv().await {
             match item.map_err(Error::from)? {
                 Feed::Chunk(chunk) => {
-                    let pcm = wav_samples(&chunk.wav).ok_or_else(|| {
-                        Error::new(ErrorKind::Audio, "a speech chunk was not 16-bit PCM WAV")
-                    })?;
+                    let pcm = chunk.samples().map_err(Error::from)?;
                     self.send_samples_paced(&pcm, speed).await?;
                 }
                 Feed::Done(_) => break,
@@ -361,32 +359,6 @@ fn stream_id_of(url: &str) -> Option<&str> {
         (Some("audio"), Some(id)) if !id.is_empty() => Some(id),
         _ => None,
     }
-}
-
-/// The samples of a 16-bit PCM WAV file (the `data` chunk).
-#[cfg(feature = "audio")]
-fn wav_samples(wav: &[u8]) -> Option<Vec<i16>> {
-    if wav.len() < 12 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
-        return None;
-    }
-    let mut at = 12;
-    while at + 8 <= wav.len() {
-        let id = &wav[at..at + 4];
-        let size =
-            u32::from_le_bytes([wav[at + 4], wav[at + 5], wav[at + 6], wav[at + 7]]) as usize;
-        let body = at + 8;
-        if id == b"data" {
-            let end = body.saturating_add(size).min(wav.len());
-            let data = &wav[body..end];
-            return Some(
-                data.chunks_exact(2)
-                    .map(|b| i16::from_le_bytes([b[0], b[1]]))
-                    .collect(),
-            );
-        }
-        at = body.saturating_add(size).saturating_add(size % 2);
-    }
-    None
 }
 
 fn frame_text(frame: &StreamFrame) -> Result<String, Error> {

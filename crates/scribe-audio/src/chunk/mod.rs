@@ -131,6 +131,19 @@ pub struct Chunk {
     pub speech: Vec<SourceRange>,
 }
 
+impl Chunk {
+    /// The chunk's audio as 16-bit mono samples at 16 kHz, read back from
+    /// [`wav`](Self::wav) (for example to stream it as raw PCM).
+    ///
+    /// # Errors
+    ///
+    /// [`AudioError::Corrupt`] when `wav` was replaced by something that is
+    /// not 16-bit PCM WAV.
+    pub fn samples(&self) -> Result<Vec<i16>, AudioError> {
+        wav::decode_wav(&self.wav)
+    }
+}
+
 impl std::fmt::Debug for Chunk {
     // The WAV bytes are patient audio: never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

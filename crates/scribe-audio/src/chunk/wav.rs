@@ -31,6 +31,44 @@ pub(crate) fn encode_wav(samples: &[f32]) -> Result<Vec<u8>, AudioError> {
     Ok(cursor.into_inner())
 }
 
+/// The 16-bit samples of a chunk's WAV file, as written by [`encode_wav`].
+pub(crate) fn decode_wav(wav: &[u8]) -> Result<Vec<i16>, AudioError> {
+    let corrupt = |e: hound::Error| AudioError::Corrupt {
+        detail: format!("chunk WAV: {e}"),
+    };
+    let reader = hound::WavReader::new(Cursor::new(wav)).map_err(corrupt)?;
+    let spec = reader.spec();
+    if spec.bits_per_sample != 16 || spec.sample_format != hound::SampleFormat::Int {
+        return Err(AudioError::Corrupt {
+            detail: "chunk WAV is not 16-bit integer PCM".to_owned(),
+        });
+    }
+    reader
+        .into_samples::<i16>()
+        .collect::<Result<_, _>>()
+        .map_err(corrupt)
+}
+
 fn to_i16(sample: f32) -> i16 {
     (sample * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_read_back_as_written() {
+        let samples: Vec<f32> = (0..1_000).map(|i| (i - 500) as f32 / 32_768.0).collect();
+        let wav = encode_wav(&samples).expect("encode");
+        let back = decode_wav(&wav).expect("decode");
+        let expected: Vec<i16> = (0..1_000).map(|i| (i - 500) as i16).collect();
+        assert_eq!(back, expected);
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_wav_are_corrupt() {
+        let err = decode_wav(b"not a wav file at all").expect_err("must fail");
+        assert!(matches!(err, AudioError::Corrupt { .. }), "{err:?}");
+    }
 }
