@@ -180,28 +180,7 @@ impl SequenceModel {
                 "the VAD sequence model returned unexpected outputs; re-run `cargo xtask assets`"
                     .into(),
         };
-        let (_, p) = outputs
-            .get("speech_probs")
-            .ok_or_else(unexpected)?
-            .try_extract_tensor::<f32>()
-            .map_err(runtime)?;
-        let (_, h) = outputs
-            .get("hn")
-            .ok_or_else(unexpected)?
-            .try_extract_tensor::<f32>()
-            .map_err(runtime)?;
-        let (_, c) = outputs
-            .get("cn")
-            .ok_or_else(unexpected)?
-            .try_extract_tensor::<f32>()
-            .map_err(runtime)?;
-        if p.len() < n || h.len() != half || c.len() != half {
-            return Err(unexpected());
-        }
-        probs[..n].copy_from_slice(&p[..n]);
-        state[..half].copy_from_slice(h);
-        state[half..].copy_from_slice(c);
-        Ok(())
+        store_recurrent_outputs(&outputs, n, probs, state, unexpected)
     }
 }
 
@@ -340,25 +319,41 @@ impl RecurrentModel {
                 "c" => TensorRef::from_array_view(([1usize, 1, 128], &state[half..])).map_err(runtime)?,
             ])
             .map_err(runtime)?;
-        let extract = |name: &str| {
-            outputs
-                .get(name)
-                .ok_or_else(split_mismatch)?
-                .try_extract_tensor::<f32>()
-                .map(|(_, values)| values)
-                .map_err(runtime)
-        };
-        let p = extract("speech_probs")?;
-        let h = extract("hn")?;
-        let c = extract("cn")?;
-        if p.len() < n || h.len() != half || c.len() != half {
-            return Err(split_mismatch());
-        }
-        probs[..n].copy_from_slice(&p[..n]);
-        state[..half].copy_from_slice(h);
-        state[half..].copy_from_slice(c);
-        Ok(())
+        store_recurrent_outputs(&outputs, n, probs, state, split_mismatch)
     }
+}
+
+/// Copies the `speech_probs` of `n` windows into `probs` and the new LSTM
+/// state (`hn`, `cn`) into `state`; `mismatch` names the error for outputs
+/// of the wrong name or shape.
+fn store_recurrent_outputs(
+    outputs: &ort::session::SessionOutputs<'_>,
+    n: usize,
+    probs: &mut [f32],
+    state: &mut [f32],
+    mismatch: impl Fn() -> AudioError,
+) -> Result<(), AudioError> {
+    let extract = |name: &str| {
+        outputs
+            .get(name)
+            .ok_or_else(&mismatch)?
+            .try_extract_tensor::<f32>()
+            .map(|(_, values)| values)
+            .map_err(|e| AudioError::Runtime {
+                detail: e.to_string(),
+            })
+    };
+    let half = STATE_PER_ROW / 2;
+    let p = extract("speech_probs")?;
+    let h = extract("hn")?;
+    let c = extract("cn")?;
+    if p.len() < n || h.len() != half || c.len() != half || probs.len() < n {
+        return Err(mismatch());
+    }
+    probs[..n].copy_from_slice(&p[..n]);
+    state[..half].copy_from_slice(h);
+    state[half..].copy_from_slice(c);
+    Ok(())
 }
 
 fn session_builder(
