@@ -23,121 +23,11 @@ pub(crate) struct SplitGraphs {
     pub(crate) features: String,
 }
 
-// Field numbers of the ONNX protobuf messages used here.
-const MODEL_GRAPH: u64 = 7;
-const GRAPH_NODE: u64 = 1;
-const GRAPH_INITIALIZER: u64 = 5;
-const GRAPH_INPUT: u64 = 11;
-const GRAPH_OUTPUT: u64 = 12;
-const GRAPH_VALUE_INFO: u64 = 13;
-const NODE_INPUT: u64 = 1;
-const NODE_OUTPUT: u64 = 2;
-const NODE_OP_TYPE: u64 = 4;
-const TENSOR_NAME: u64 = 8;
-const VALUE_INFO_NAME: u64 = 1;
-const VALUE_INFO_TYPE: u64 = 2;
-const TYPE_TENSOR: u64 = 1;
-const TENSOR_TYPE_ELEM: u64 = 1;
-const ELEM_FLOAT: u64 = 1;
-
-const WIRE_VARINT: u64 = 0;
-const WIRE_I64: u64 = 1;
-const WIRE_LEN: u64 = 2;
-const WIRE_I32: u64 = 5;
-
-/// One protobuf field: its number, its payload (bytes for length-delimited
-/// fields, empty otherwise) and its whole encoding.
-struct Field<'a> {
-    number: u64,
-    bytes: &'a [u8],
-    raw: &'a [u8],
-}
-
-fn varint(b: &[u8], i: &mut usize) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let byte = *b.get(*i)?;
-        *i += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte < 0x80 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-fn fields(b: &[u8]) -> Option<Vec<Field<'_>>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        let key = varint(b, &mut i)?;
-        let mut bytes: &[u8] = &[];
-        match key & 7 {
-            WIRE_VARINT => {
-                varint(b, &mut i)?;
-            }
-            WIRE_I64 => i = i.checked_add(8)?,
-            WIRE_LEN => {
-                let len = usize::try_from(varint(b, &mut i)?).ok()?;
-                let end = i.checked_add(len)?;
-                bytes = b.get(i..end)?;
-                i = end;
-            }
-            WIRE_I32 => i = i.checked_add(4)?,
-            _ => return None,
-        }
-        out.push(Field {
-            number: key >> 3,
-            bytes,
-            raw: b.get(start..i)?,
-        });
-    }
-    Some(out)
-}
-
-fn strings(message: &[u8], number: u64) -> Option<Vec<String>> {
-    fields(message)?
-        .iter()
-        .filter(|f| f.number == number)
-        .map(|f| String::from_utf8(f.bytes.to_vec()).ok())
-        .collect()
-}
-
-fn string(message: &[u8], number: u64) -> Option<String> {
-    strings(message, number)?.into_iter().next()
-}
-
-fn put_varint(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn put_bytes(out: &mut Vec<u8>, number: u64, bytes: &[u8]) {
-    put_varint(out, number << 3 | WIRE_LEN);
-    put_varint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
-}
-
-/// A float tensor of unknown shape named `name`.
-fn float_value_info(name: &str) -> Vec<u8> {
-    let mut elem = Vec::new();
-    put_varint(&mut elem, TENSOR_TYPE_ELEM << 3 | WIRE_VARINT);
-    put_varint(&mut elem, ELEM_FLOAT);
-    let mut type_proto = Vec::new();
-    put_bytes(&mut type_proto, TYPE_TENSOR, &elem);
-    let mut info = Vec::new();
-    put_bytes(&mut info, VALUE_INFO_NAME, name.as_bytes());
-    put_bytes(&mut info, VALUE_INFO_TYPE, &type_proto);
-    info
-}
+use super::proto::{
+    GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH,
+    NODE_INPUT, NODE_OP_TYPE, NODE_OUTPUT, TENSOR_NAME, VALUE_INFO_NAME, fields, float_value_info,
+    put_bytes, string, strings,
+};
 
 struct Node<'a> {
     raw: &'a [u8],
@@ -203,7 +93,7 @@ pub(crate) fn split_before_lstm(model: &[u8]) -> Option<SplitGraphs> {
         .filter(|f| f.number == GRAPH_OUTPUT)
         .map(|f| f.bytes)
         .collect();
-    let features_info = float_value_info(&features);
+    let features_info = float_value_info(&features, None);
 
     let half = |part: &[Node<'_>], extra_inputs: &[&[u8]], outputs: &[&[u8]]| -> Option<Vec<u8>> {
         let used: std::collections::HashSet<&str> = part
@@ -251,17 +141,6 @@ pub(crate) fn split_before_lstm(model: &[u8]) -> Option<SplitGraphs> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn varints_round_trip() {
-        for n in [0u64, 1, 127, 128, 300, 1 << 40, u64::MAX] {
-            let mut b = Vec::new();
-            put_varint(&mut b, n);
-            let mut i = 0;
-            assert_eq!(varint(&b, &mut i), Some(n));
-            assert_eq!(i, b.len());
-        }
-    }
 
     #[test]
     fn garbage_is_refused_not_a_panic() {

@@ -4,9 +4,11 @@
 //! (same defaults) and the batching mode; [`SourceRange`]s are in 16 kHz
 //! sample coordinates, as the reference reports them.
 
+pub(crate) mod gemm;
 pub(crate) mod graph;
 pub(crate) mod model;
 pub(crate) mod pipelined;
+pub(crate) mod proto;
 pub(crate) mod scorer;
 pub(crate) mod segmenter;
 
