@@ -44,6 +44,10 @@ pub(crate) const MAX_SAMPLE_RATE: u32 = 768_000;
 /// Codec resets (chained streams) tolerated before giving up.
 const MAX_RESETS: u32 = 16;
 
+/// Priming frames (MP4 edit list) up to which a stream may still be decoded
+/// in sections: the skip must end inside the first section.
+const MAX_SECTIONED_SKIP: u64 = 8192;
+
 fn codecs() -> &'static CodecRegistry {
     static REGISTRY: OnceLock<CodecRegistry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
@@ -87,15 +91,116 @@ pub(crate) struct StreamFacts {
     pub(crate) declared_frames: Option<u64>,
 }
 
-/// One decoded packet: interleaved samples and their layout.
+/// One decoded packet, mixed down to mono.
 pub(crate) struct Block<'a> {
     pub(crate) samples: &'a [f32],
-    pub(crate) channels: usize,
     pub(crate) rate: u32,
+    /// The section it belongs to (always 0 unless decoding in sections).
+    pub(crate) section: u64,
+}
+
+/// How many packets were decoded and how many failed, and the frames that
+/// came out: what the end-of-stream checks judge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DecodeCounts {
+    pub(crate) packets: u64,
+    pub(crate) failed_packets: u64,
+    pub(crate) frames: u64,
+}
+
+impl std::ops::AddAssign for DecodeCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.packets += other.packets;
+        self.failed_packets += other.failed_packets;
+        self.frames += other.frames;
+    }
+}
+
+/// The share of a stream's packets one of several decoders working side by
+/// side decodes: sections of `packets` consecutive packets are dealt out in
+/// turn to `workers` decoders; each decodes its own sections, and before
+/// each one the `warmup` packets that precede it, whose output is dropped.
+///
+/// The codecs decoded this way ([`PacketDecoder::sections_are_exact`]) keep
+/// only a few packets of history (an overlap, a bit reservoir), so after the
+/// warm-up their output is exactly what one decoder reading the whole
+/// stream gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sections {
+    pub(crate) packets: u64,
+    pub(crate) warmup: u64,
+    pub(crate) workers: u64,
+    pub(crate) worker: u64,
+}
+
+/// What a decoder does with one packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Its own: decode and keep (the section's index).
+    Keep(u64),
+    /// Just before one of its sections: decode for the state, drop the output.
+    Warm,
+    /// Another decoder's: not decoded at all.
+    Skip,
+}
+
+impl Sections {
+    fn role(&self, index: u64) -> Role {
+        let section = index / self.packets;
+        let next = section + 1;
+        if section % self.workers == self.worker {
+            Role::Keep(section)
+        } else if next % self.workers == self.worker
+            && index + self.warmup >= next * self.packets
+        {
+            Role::Warm
+        } else {
+            Role::Skip
+        }
+    }
+}
+
+/// Adds the mean of `buffer`'s channels to `out`; `scratch` holds the
+/// interleaved samples of formats other than planar f32.
+fn mix_down(
+    buffer: &symphonia::core::audio::GenericAudioBufferRef<'_>,
+    out: &mut Vec<f32>,
+    scratch: &mut Vec<f32>,
+) {
+    use symphonia::core::audio::{Audio, GenericAudioBufferRef};
+    if let GenericAudioBufferRef::F32(planar) = buffer {
+        let start = out.len();
+        let planes = planar.num_planes();
+        match (planar.plane(0), planar.plane(1)) {
+            (Some(only), None) => out.extend_from_slice(only),
+            (Some(left), Some(right)) if planes == 2 => {
+                out.extend(left.iter().zip(right).map(|(l, r)| (l + r) * 0.5));
+            }
+            (Some(first), Some(_)) => {
+                out.extend_from_slice(first);
+                for p in 1..planes {
+                    if let Some(plane) = planar.plane(p) {
+                        for (o, s) in out[start..].iter_mut().zip(plane) {
+                            *o += s;
+                        }
+                    }
+                }
+                let scale = 1.0 / planes as f32;
+                for o in &mut out[start..] {
+                    *o *= scale;
+                }
+            }
+            (None, _) => {}
+        }
+        return;
+    }
+    buffer.copy_to_vec_interleaved(scratch);
+    let channels = buffer.spec().channels().count().max(1);
+    crate::source::mix_interleaved(scratch, channels, out);
 }
 
 /// A symphonia format reader plus decoder for the first audio track,
-/// producing interleaved f32 frames.
+/// producing mono f32 blocks.
 pub(crate) struct PacketDecoder<'s> {
     format: Box<dyn FormatReader + 's>,
     decoder: Box<dyn AudioDecoder>,
@@ -103,13 +208,20 @@ pub(crate) struct PacketDecoder<'s> {
     facts: StreamFacts,
     /// Known container from the magic bytes, for error wording.
     container_hint: Option<&'static str>,
-    decoded_frames: u64,
-    packets: u64,
-    failed_packets: u64,
+    counts: DecodeCounts,
     consecutive_errors: u32,
     resets: u32,
     finished: bool,
-    interleaved: Vec<f32>,
+    /// This decoder's share when several decode the stream side by side.
+    sections: Option<Sections>,
+    /// Packets of the track read so far (decoded or not).
+    index: u64,
+    /// Index of the packet being read or decoded (where an error belongs).
+    current: u64,
+    /// Whether the decoder state follows on from the previous packet.
+    in_step: bool,
+    mono: Vec<f32>,
+    scratch: Vec<f32>,
     /// Frames still to drop from the start (MP4 edit-list priming).
     skip_frames: u64,
     /// Frames to drop from the end of the track's last packet, and that
@@ -123,7 +235,7 @@ impl std::fmt::Debug for PacketDecoder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PacketDecoder")
             .field("facts", &self.facts)
-            .field("decoded_frames", &self.decoded_frames)
+            .field("counts", &self.counts)
             .finish_non_exhaustive()
     }
 }
@@ -245,13 +357,16 @@ impl<'s> PacketDecoder<'s> {
                 declared_frames,
             },
             container_hint,
-            decoded_frames: 0,
-            packets: 0,
-            failed_packets: 0,
+            counts: DecodeCounts::default(),
             consecutive_errors: 0,
             resets: 0,
             finished: false,
-            interleaved: Vec::new(),
+            sections: None,
+            index: 0,
+            current: 0,
+            in_step: true,
+            mono: Vec::new(),
+            scratch: Vec::new(),
             skip_frames,
             end_padding,
             lookahead: None,
@@ -266,23 +381,72 @@ impl<'s> PacketDecoder<'s> {
 
     /// Frames decoded so far.
     pub(crate) fn decoded_frames(&self) -> u64 {
-        self.decoded_frames
+        self.counts.frames
     }
 
-    /// Decodes the next packet of the audio track. Returns interleaved frames
-    /// (`facts().channels` samples per frame), or `None` at the end.
+    /// Packets decoded, failed, and frames produced so far.
+    pub(crate) fn counts(&self) -> DecodeCounts {
+        self.counts
+    }
+
+    /// Whether decoding this stream in [`Sections`] gives exactly the
+    /// samples one decoder gives: the codec keeps only a few packets of
+    /// history, and the container asks for no trim beyond the stream's
+    /// first packets.
+    pub(crate) fn sections_are_exact(&self) -> bool {
+        // Not AAC: its noise substitution draws from one random generator
+        // that runs through the whole stream. Not Opus: libopus's predictors
+        // carry state indefinitely.
+        let codec = self.facts.codec.as_str();
+        let short_memory =
+            matches!(codec, "mp1" | "mp2" | "mp3" | "flac" | "vorbis") || codec.starts_with("pcm");
+        short_memory && self.end_padding.is_none() && self.skip_frames <= MAX_SECTIONED_SKIP
+    }
+
+    /// Decodes only this decoder's share of the stream from now on. Call
+    /// before the first packet.
+    pub(crate) fn decode_sections(&mut self, sections: Sections) {
+        if sections.worker != 0 {
+            // The priming lies in the stream's first section.
+            self.skip_frames = 0;
+        }
+        self.sections = Some(sections);
+    }
+
+    fn role(&self, index: u64) -> Role {
+        self.sections.map_or(Role::Keep(0), |s| s.role(index))
+    }
+
+    /// The section of the packet being read or decoded, if it is this
+    /// decoder's: where an error just returned belongs.
+    pub(crate) fn fault_section(&self) -> Option<u64> {
+        match self.role(self.current) {
+            Role::Keep(section) => Some(section),
+            Role::Warm | Role::Skip => None,
+        }
+    }
+
+    /// Packets of the track read so far.
+    pub(crate) fn packets_read(&self) -> u64 {
+        self.index
+    }
+
+    /// Decodes the next packet of the audio track (the next of this
+    /// decoder's share, in sections) and mixes it down to mono; `None` at
+    /// the end.
     pub(crate) fn next_block(&mut self) -> Result<Option<Block<'_>>, AudioError> {
         if self.finished {
             return Ok(None);
         }
         loop {
+            self.current = self.index;
             let next = match self.lookahead.take() {
                 Some(peeked) => peeked,
                 None => self.format.next_packet(),
             };
             let packet = match next {
                 Ok(Some(packet)) => packet,
-                Ok(None) => return self.finish().map(|()| None),
+                Ok(None) => return self.end_of_stream().map(|()| None),
                 Err(SymphoniaError::ResetRequired) => {
                     self.reset_decoder()?;
                     continue;
@@ -294,7 +458,10 @@ impl<'s> PacketDecoder<'s> {
                     });
                 }
                 Err(SymphoniaError::DecodeError(msg)) => {
-                    self.note_failure(msg)?;
+                    // Counted once, by the decoder whose packet it was.
+                    if self.fault_section().is_some() {
+                        self.note_failure(msg)?;
+                    }
                     continue;
                 }
                 Err(other) => {
@@ -307,7 +474,26 @@ impl<'s> PacketDecoder<'s> {
             if packet.track_id != self.track_id {
                 continue;
             }
-            self.packets += 1;
+            let index = self.index;
+            self.index += 1;
+            let section = match self.role(index) {
+                Role::Keep(section) => section,
+                Role::Skip => {
+                    self.in_step = false;
+                    continue;
+                }
+                Role::Warm => {
+                    if !self.in_step {
+                        self.decoder.reset();
+                        self.in_step = true;
+                    }
+                    // Only the decoder's state matters here; its output and
+                    // errors belong to another decoder's section.
+                    let _ = self.decoder.decode(&packet);
+                    continue;
+                }
+            };
+            self.counts.packets += 1;
             let trim_end = self.end_trim_for(&packet);
             match self.decoder.decode(&packet) {
                 Ok(buffer) => {
@@ -327,7 +513,7 @@ impl<'s> PacketDecoder<'s> {
                         return Err(AudioError::InvalidChannels { channels: 0 });
                     }
                     let channels16 = u16::try_from(channels).unwrap_or(u16::MAX);
-                    if self.decoded_frames > 0
+                    if self.counts.frames > 0
                         && (rate != self.facts.sample_rate || channels16 != self.facts.channels)
                     {
                         self.finished = true;
@@ -337,16 +523,17 @@ impl<'s> PacketDecoder<'s> {
                     }
                     self.facts.sample_rate = rate;
                     self.facts.channels = channels16;
-                    buffer.copy_to_vec_interleaved(&mut self.interleaved);
-                    let frames = self.trim_block(channels, trim_end);
+                    self.mono.clear();
+                    mix_down(&buffer, &mut self.mono, &mut self.scratch);
+                    let frames = self.trim_block(trim_end);
                     if frames == 0 {
                         continue;
                     }
-                    self.decoded_frames += frames as u64;
+                    self.counts.frames += frames as u64;
                     return Ok(Some(Block {
-                        samples: &self.interleaved,
-                        channels,
+                        samples: &self.mono,
                         rate,
+                        section,
                     }));
                 }
                 Err(SymphoniaError::DecodeError(msg)) => self.note_failure(msg)?,
@@ -394,17 +581,17 @@ impl<'s> PacketDecoder<'s> {
     }
 
     /// Drops priming from the start and `trim_end` frames from the end of the
-    /// interleaved block; returns the frames left.
-    fn trim_block(&mut self, channels: usize, trim_end: u64) -> usize {
-        let mut frames = self.interleaved.len() / channels;
+    /// mono block; returns the frames left.
+    fn trim_block(&mut self, trim_end: u64) -> usize {
+        let mut frames = self.mono.len();
         let end = usize::try_from(trim_end).unwrap_or(usize::MAX).min(frames);
         frames -= end;
-        self.interleaved.truncate(frames * channels);
+        self.mono.truncate(frames);
         let skip = usize::try_from(self.skip_frames)
             .unwrap_or(usize::MAX)
             .min(frames);
         if skip > 0 {
-            self.interleaved.drain(..skip * channels);
+            self.mono.drain(..skip);
             self.skip_frames -= skip as u64;
             frames -= skip;
         }
@@ -412,7 +599,7 @@ impl<'s> PacketDecoder<'s> {
     }
 
     fn note_failure(&mut self, msg: &'static str) -> Result<(), AudioError> {
-        self.failed_packets += 1;
+        self.counts.failed_packets += 1;
         self.consecutive_errors += 1;
         if self.consecutive_errors > MAX_CONSECUTIVE_ERRORS {
             self.finished = true;
@@ -438,16 +625,46 @@ impl<'s> PacketDecoder<'s> {
         Ok(())
     }
 
-    /// End-of-stream checks: no audio, too many bad packets, fewer frames
-    /// than the container announced.
-    fn finish(&mut self) -> Result<(), AudioError> {
+    /// The end of the stream: checked here when this decoder read all of
+    /// it; in sections, whoever gathers the sections checks the totals.
+    fn end_of_stream(&mut self) -> Result<(), AudioError> {
         self.finished = true;
-        if self.decoded_frames == 0 {
-            return Err(if self.failed_packets > 0 {
+        if self.sections.is_some() {
+            return Ok(());
+        }
+        self.check_totals(self.counts)
+    }
+
+    /// What the end-of-stream checks need to know of the stream.
+    pub(crate) fn end_facts(&self) -> EndFacts {
+        EndFacts {
+            container_hint: self.container_hint,
+            declared_frames: self.facts.declared_frames,
+        }
+    }
+
+    fn check_totals(&self, counts: DecodeCounts) -> Result<(), AudioError> {
+        self.end_facts().check(counts)
+    }
+}
+
+/// What the end-of-stream checks need to know of a stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndFacts {
+    container_hint: Option<&'static str>,
+    declared_frames: Option<u64>,
+}
+
+impl EndFacts {
+    /// Checks the whole stream's `counts`: no audio, too many bad packets,
+    /// fewer frames than the container announced.
+    pub(crate) fn check(&self, counts: DecodeCounts) -> Result<(), AudioError> {
+        if counts.frames == 0 {
+            return Err(if counts.failed_packets > 0 {
                 AudioError::Corrupt {
                     detail: "no packet could be decoded".into(),
                 }
-            } else if self.container_hint.is_some() && self.facts.declared_frames.unwrap_or(0) > 0 {
+            } else if self.container_hint.is_some() && self.declared_frames.unwrap_or(0) > 0 {
                 AudioError::Truncated {
                     detail: "the header announces audio but none follows".into(),
                 }
@@ -455,25 +672,22 @@ impl<'s> PacketDecoder<'s> {
                 AudioError::Empty
             });
         }
-        let total = self.packets.max(1) as f64;
-        if self.failed_packets as f64 / total > MAX_ERROR_SHARE {
+        let total = counts.packets.max(1) as f64;
+        if counts.failed_packets as f64 / total > MAX_ERROR_SHARE {
             return Err(AudioError::Corrupt {
                 detail: format!(
                     "{} of {} packets undecodable",
-                    self.failed_packets, self.packets
+                    counts.failed_packets, counts.packets
                 ),
             });
         }
-        if let Some(declared) = self.facts.declared_frames {
+        if let Some(declared) = self.declared_frames {
             // Encoders pad and trim a little; a real truncation loses far
             // more than one packet's worth.
             let slack = 8192u64.max(declared / 100);
-            if declared > self.decoded_frames + slack {
+            if declared > counts.frames + slack {
                 return Err(AudioError::Truncated {
-                    detail: format!(
-                        "{} of {} announced frames present",
-                        self.decoded_frames, declared
-                    ),
+                    detail: format!("{} of {} announced frames present", counts.frames, declared),
                 });
             }
         }

@@ -2,11 +2,14 @@
 
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::decode::{MAX_SAMPLE_RATE, PacketDecoder};
 use crate::error::AudioError;
 use crate::guard::catch_decoder_panic;
+
+mod sections;
 
 /// A recording to chunk.
 ///
@@ -105,19 +108,30 @@ fn check_format(sample_rate: u32, channels: u16) -> Result<(), AudioError> {
     Ok(())
 }
 
-/// Averages interleaved frames into mono.
+/// Averages interleaved frames into mono, replacing `out`.
 pub(crate) fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
     out.clear();
-    if channels <= 1 {
-        out.extend_from_slice(interleaved);
-        return;
+    mix_interleaved(interleaved, channels, out);
+}
+
+/// Appends the average of each interleaved frame to `out`.
+pub(crate) fn mix_interleaved(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+    match channels {
+        0 | 1 => out.extend_from_slice(interleaved),
+        2 => out.extend(
+            interleaved
+                .chunks_exact(2)
+                .map(|frame| (frame[0] + frame[1]) * 0.5),
+        ),
+        _ => {
+            let scale = 1.0 / channels as f32;
+            out.extend(
+                interleaved
+                    .chunks_exact(channels)
+                    .map(|frame| frame.iter().sum::<f32>() * scale),
+            );
+        }
     }
-    let scale = 1.0 / channels as f32;
-    out.extend(
-        interleaved
-            .chunks_exact(channels)
-            .map(|frame| frame.iter().sum::<f32>() * scale),
-    );
 }
 
 impl AudioInput {
@@ -126,30 +140,21 @@ impl AudioInput {
     pub(crate) fn open(self) -> Result<Box<dyn MonoSource>, AudioError> {
         match self {
             AudioInput::Path(path) => {
-                let io = |source| AudioError::Io {
-                    path: path.clone(),
-                    source,
-                };
-                let mut file = File::open(&path).map_err(io)?;
-                let mut prefix = [0u8; 16];
-                let read = read_prefix(&mut file, &mut prefix).map_err(io)?;
-                if read == 0 {
-                    return Err(AudioError::Empty);
-                }
-                file.seek(SeekFrom::Start(0)).map_err(io)?;
-                let decoder =
-                    catch_decoder_panic(|| PacketDecoder::open(Box::new(file), &prefix[..read]))?;
-                Ok(Box::new(DecodedSource::new(decoder)))
+                let first = open_file(&path)?;
+                decoded(first, || open_file(&path))
             }
             AudioInput::Bytes(bytes) => {
                 if bytes.is_empty() {
                     return Err(AudioError::Empty);
                 }
-                let prefix: Vec<u8> = bytes.iter().take(16).copied().collect();
-                let decoder = catch_decoder_panic(|| {
-                    PacketDecoder::open(Box::new(Cursor::new(bytes)), &prefix)
-                })?;
-                Ok(Box::new(DecodedSource::new(decoder)))
+                let shared = SharedBytes(Arc::new(bytes));
+                let open = || {
+                    let prefix = &shared.0[..shared.0.len().min(16)];
+                    catch_decoder_panic(|| {
+                        PacketDecoder::open(Box::new(Cursor::new(shared.clone())), prefix)
+                    })
+                };
+                decoded(open()?, open)
             }
             AudioInput::PcmI16Le {
                 bytes,
@@ -201,6 +206,58 @@ impl AudioInput {
     }
 }
 
+/// Bytes shared by the decoders of one recording.
+#[derive(Clone)]
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Opens and probes a file.
+fn open_file(path: &Path) -> Result<PacketDecoder<'static>, AudioError> {
+    let io = |source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut prefix = [0u8; 16];
+    let read = read_prefix(&mut file, &mut prefix).map_err(io)?;
+    if read == 0 {
+        return Err(AudioError::Empty);
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    catch_decoder_panic(|| PacketDecoder::open(Box::new(file), &prefix[..read]))
+}
+
+/// The decoded recording as a source: decoded on several threads in
+/// sections when that gives exactly the same samples and the machine has
+/// the cores (`reopen` opens it again for each further thread), else by
+/// `first` alone.
+fn decoded(
+    first: PacketDecoder<'static>,
+    reopen: impl Fn() -> Result<PacketDecoder<'static>, AudioError>,
+) -> Result<Box<dyn MonoSource>, AudioError> {
+    let workers = sections::workers();
+    if workers < 2 || !first.sections_are_exact() {
+        return Ok(Box::new(DecodedSource::new(first)));
+    }
+    let mut decoders = vec![first];
+    while decoders.len() < workers {
+        match reopen() {
+            Ok(decoder) => decoders.push(decoder),
+            // Opened once already: whatever failed now, one decoder will do.
+            Err(_) => break,
+        }
+    }
+    if decoders.len() < 2 {
+        return Ok(Box::new(DecodedSource::new(decoders.remove(0))));
+    }
+    Ok(Box::new(sections::SectionedSource::start(decoders)?))
+}
+
 fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
@@ -228,7 +285,8 @@ impl MonoSource for DecodedSource {
         let decoder = &mut self.decoder;
         catch_decoder_panic(|| match decoder.next_block()? {
             Some(block) => {
-                downmix(block.samples, block.channels, out);
+                out.clear();
+                out.extend_from_slice(block.samples);
                 Ok(Some(block.rate))
             }
             None => Ok(None),

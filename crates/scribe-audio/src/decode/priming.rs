@@ -413,13 +413,7 @@ mod tests {
             .next_block()
             .unwrap_or_else(|e| panic!("{name}: {e}"))
         {
-            let channels = block.channels;
-            mono.extend(
-                block
-                    .samples
-                    .chunks(channels)
-                    .map(|f| f.iter().sum::<f32>() / channels as f32),
-            );
+            mono.extend_from_slice(block.samples);
         }
         mono
     }

@@ -1,0 +1,384 @@
+//! One recording decoded on several threads at once, its samples handed on
+//! in order.
+//!
+//! Each worker opens the recording for itself and reads every packet, but
+//! decodes only its own sections (see [`Sections`]), each after a short
+//! warm-up on the packets before it. A worker sends each of its sections,
+//! mixed down to mono, as one message; the reader takes section 0 from
+//! worker 0, section 1 from worker 1, and so on, so memory is bounded by
+//! the few sections in flight. Only codecs whose output after the warm-up
+//! is exactly the single decoder's are decoded this way
+//! ([`PacketDecoder::sections_are_exact`]).
+//!
+//! Every section index is sent by its worker, empty when nothing in it
+//! could be decoded, so a damaged stretch never makes the reader stop
+//! early. An error goes with the section it was found in; a worker that
+//! runs into an error in another worker's section leaves it to that one.
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use super::MonoSource;
+use crate::decode::{DecodeCounts, EndFacts, PacketDecoder, Sections};
+use crate::error::AudioError;
+use crate::guard::catch_decoder_panic;
+
+/// Packets per section (about 12 s of MP3 or AAC at 48 kHz).
+const PACKETS_PER_SECTION: u64 = 512;
+/// Packets decoded before a section and dropped: enough for an MP3 bit
+/// reservoir (at most 511 bytes back, a handful of the smallest frames)
+/// plus the overlap of the transforms.
+const WARMUP_PACKETS: u64 = 12;
+/// Sections a worker may have decoded ahead of the reader.
+const SECTIONS_IN_FLIGHT: usize = 2;
+/// Decoding threads at most.
+const MAX_WORKERS: usize = 4;
+
+/// How many threads should decode one recording here.
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(MAX_WORKERS)
+}
+
+enum Message {
+    Section {
+        index: u64,
+        samples: Vec<f32>,
+        rate: u32,
+        error: Option<AudioError>,
+    },
+    /// The worker has no more sections; what it decoded in all.
+    End(DecodeCounts),
+}
+
+/// Decodes a recording on one thread per decoder, in sections.
+pub(crate) struct SectionedSource {
+    receivers: Vec<Receiver<Message>>,
+    handles: Vec<JoinHandle<()>>,
+    end: EndFacts,
+    next: u64,
+    error: Option<AudioError>,
+    done: bool,
+}
+
+impl SectionedSource {
+    /// Starts one worker per decoder; each must be freshly opened on the
+    /// same recording.
+    pub(crate) fn start(decoders: Vec<PacketDecoder<'static>>) -> Result<Self, AudioError> {
+        Self::start_with(decoders, PACKETS_PER_SECTION)
+    }
+
+    fn start_with(
+        decoders: Vec<PacketDecoder<'static>>,
+        packets_per_section: u64,
+    ) -> Result<Self, AudioError> {
+        let end = decoders.first().ok_or(AudioError::WorkerStopped)?.end_facts();
+        let workers = decoders.len() as u64;
+        let mut receivers = Vec::new();
+        let mut handles = Vec::new();
+        for (worker, mut decoder) in (0u64..).zip(decoders) {
+            let sections = Sections {
+                packets: packets_per_section.max(WARMUP_PACKETS + 1),
+                warmup: WARMUP_PACKETS,
+                workers,
+                worker,
+            };
+            decoder.decode_sections(sections);
+            let (tx, rx) = sync_channel(SECTIONS_IN_FLIGHT);
+            let handle = std::thread::Builder::new()
+                .name(format!("scribe-audio-decode-{worker}"))
+                .spawn(move || work(decoder, sections, &tx))
+                .map_err(|_| AudioError::WorkerStopped)?;
+            receivers.push(rx);
+            handles.push(handle);
+        }
+        Ok(Self {
+            receivers,
+            handles,
+            end,
+            next: 0,
+            error: None,
+            done: false,
+        })
+    }
+
+    /// The stream has no section `self.next`: gathers every worker's counts
+    /// and runs the end-of-stream checks.
+    fn finish(&mut self, first: DecodeCounts, from: usize) -> Result<(), AudioError> {
+        let mut total = first;
+        for (i, rx) in self.receivers.iter().enumerate() {
+            if i == from {
+                continue;
+            }
+            match rx.recv() {
+                Ok(Message::End(counts)) => total += counts,
+                Ok(Message::Section { .. }) | Err(_) => return Err(AudioError::WorkerStopped),
+            }
+        }
+        self.end.check(total)
+    }
+}
+
+impl MonoSource for SectionedSource {
+    fn next_block(&mut self, out: &mut Vec<f32>) -> Result<Option<u32>, AudioError> {
+        loop {
+            if let Some(e) = self.error.take() {
+                self.done = true;
+                return Err(e);
+            }
+            if self.done {
+                return Ok(None);
+            }
+            let from = (self.next % self.receivers.len() as u64) as usize;
+            match self.receivers[from].recv() {
+                Ok(Message::Section {
+                    index,
+                    samples,
+                    rate,
+                    error,
+                }) => {
+                    if index != self.next {
+                        self.done = true;
+                        return Err(AudioError::WorkerStopped);
+                    }
+                    self.next += 1;
+                    self.error = error;
+                    if !samples.is_empty() {
+                        *out = samples;
+                        return Ok(Some(rate));
+                    }
+                }
+                Ok(Message::End(counts)) => {
+                    self.done = true;
+                    return self.finish(counts, from).map(|()| None);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Err(AudioError::WorkerStopped);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SectionedSource {
+    fn drop(&mut self) {
+        // Closing the channels makes each worker's next send fail.
+        self.receivers.clear();
+        for handle in self.handles.drain(..) {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// A worker's sections on their way out.
+struct Outbox<'a> {
+    tx: &'a SyncSender<Message>,
+    sections: Sections,
+    /// The next section of this worker's not sent yet.
+    next_owned: u64,
+    /// The section being filled: index, mono samples, rate.
+    open: Option<(u64, Vec<f32>, u32)>,
+}
+
+impl Outbox<'_> {
+    /// Sends the open section and (empty) every section of this worker's
+    /// before `upto`; false when the reader has gone.
+    fn flush_before(&mut self, upto: u64) -> bool {
+        if let Some((index, samples, rate)) = self.open.take() {
+            if !self.send(index, samples, rate, None) {
+                return false;
+            }
+        }
+        while self.next_owned < upto {
+            if !self.send(self.next_owned, Vec::new(), 0, None) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn send(&mut self, index: u64, samples: Vec<f32>, rate: u32, error: Option<AudioError>) -> bool {
+        self.next_owned = index + self.sections.workers;
+        self.tx
+            .send(Message::Section {
+                index,
+                samples,
+                rate,
+                error,
+            })
+            .is_ok()
+    }
+}
+
+/// What one pass of the worker's loop came to.
+enum Step {
+    Decoded,
+    End,
+    ReaderGone,
+}
+
+fn work(mut decoder: PacketDecoder<'static>, sections: Sections, tx: &SyncSender<Message>) {
+    let mut outbox = Outbox {
+        tx,
+        sections,
+        next_owned: sections.worker,
+        open: None,
+    };
+    loop {
+        let step = catch_decoder_panic(|| {
+            let Some(block) = decoder.next_block()? else {
+                return Ok(Step::End);
+            };
+            if outbox.open.as_ref().map(|open| open.0) != Some(block.section) {
+                if !outbox.flush_before(block.section) {
+                    return Ok(Step::ReaderGone);
+                }
+                let capacity = block.samples.len() * sections.packets as usize;
+                outbox.open = Some((block.section, Vec::with_capacity(capacity), block.rate));
+            }
+            if let Some(open) = outbox.open.as_mut() {
+                open.1.extend_from_slice(block.samples);
+                open.2 = block.rate;
+            }
+            Ok(Step::Decoded)
+        });
+        match step {
+            Ok(Step::Decoded) => {}
+            Ok(Step::ReaderGone) => return,
+            Ok(Step::End) => {
+                let sections_in_stream = decoder.packets_read().div_ceil(sections.packets);
+                if outbox.flush_before(sections_in_stream) {
+                    let _ = tx.send(Message::End(decoder.counts()));
+                }
+                return;
+            }
+            Err(e) => {
+                match decoder.fault_section() {
+                    Some(section) => {
+                        // The samples decoded before the error still go out.
+                        let open = outbox.open.take_if(|open| open.0 == section);
+                        if outbox.flush_before(section) {
+                            let (samples, rate) = open.map_or((Vec::new(), 0), |o| (o.1, o.2));
+                            outbox.send(section, samples, rate, Some(e));
+                        }
+                    }
+                    None => {
+                        // Another worker's section: it finds the same error.
+                        let at = decoder.packets_read() / sections.packets;
+                        if outbox.flush_before(at) {
+                            let _ = tx.send(Message::End(decoder.counts()));
+                        }
+                    }
+                }
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::source::DecodedSource;
+
+    fn decoder(bytes: &[u8]) -> PacketDecoder<'static> {
+        PacketDecoder::open(Box::new(Cursor::new(bytes.to_vec())), &bytes[..16]).expect("opens")
+    }
+
+    fn drain(source: &mut dyn MonoSource) -> Result<Vec<f32>, AudioError> {
+        let (mut all, mut block) = (Vec::new(), Vec::new());
+        while source.next_block(&mut block)?.is_some() {
+            all.extend_from_slice(&block);
+        }
+        Ok(all)
+    }
+
+    fn example(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/audio")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn sections_decode_exactly_what_one_decoder_does() {
+        for name in [
+            "consultation.mp3",
+            "consultation.flac",
+            "consultation-vorbis.ogg",
+            "consultation.wav",
+            "consultation-48k-stereo.wav",
+        ] {
+            let bytes = example(name);
+            assert!(decoder(&bytes).sections_are_exact(), "{name}");
+            let want = drain(&mut DecodedSource::new(decoder(&bytes))).expect("decodes");
+            // Sections of 13 to 40 packets: the example crosses many seams.
+            for (workers, packets) in [(2, 13), (3, 17), (2, 40)] {
+                let decoders = (0..workers).map(|_| decoder(&bytes)).collect();
+                let mut sectioned = SectionedSource::start_with(decoders, packets).expect("starts");
+                let got = drain(&mut sectioned).expect("decodes in sections");
+                assert_eq!(got.len(), want.len(), "{name}, {workers} workers");
+                let first_difference = got.iter().zip(&want).position(|(a, b)| a != b);
+                assert_eq!(first_difference, None, "{name}, {workers} workers, {packets} packets");
+            }
+        }
+    }
+
+    #[test]
+    fn opus_and_aac_are_not_decoded_in_sections() {
+        // libopus carries state from packet to packet indefinitely, AAC's
+        // noise substitution a random generator.
+        for name in ["consultation.webm", "consultation-opus.ogg", "consultation.m4a"] {
+            assert!(!decoder(&example(name)).sections_are_exact(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_truncated_file_gives_its_audio_then_the_error() {
+        let bytes = example("consultation.mp3");
+        let cut = &bytes[..bytes.len() * 2 / 3];
+        let mut single = DecodedSource::new(decoder(cut));
+        let mut one = (Vec::new(), Vec::new());
+        let single_result = loop {
+            match single.next_block(&mut one.1) {
+                Ok(Some(_)) => one.0.extend_from_slice(&one.1),
+                other => break other,
+            }
+        };
+        let decoders = (0..2).map(|_| decoder(cut)).collect();
+        let mut sectioned = SectionedSource::start_with(decoders, 13).expect("starts");
+        let mut two = (Vec::new(), Vec::new());
+        let sectioned_result = loop {
+            match sectioned.next_block(&mut two.1) {
+                Ok(Some(_)) => two.0.extend_from_slice(&two.1),
+                other => break other,
+            }
+        };
+        assert!(
+            matches!(single_result, Err(AudioError::Truncated { .. })),
+            "{single_result:?}"
+        );
+        assert!(!one.0.is_empty());
+        assert_eq!(two.0, one.0, "the same audio comes out before the end");
+        assert_eq!(
+            format!("{sectioned_result:?}"),
+            format!("{single_result:?}"),
+            "and the same end"
+        );
+    }
+
+    #[test]
+    fn dropping_the_reader_stops_the_workers() {
+        let bytes = example("consultation-48k-stereo.wav");
+        let decoders = (0..2).map(|_| decoder(&bytes)).collect();
+        let mut sectioned = SectionedSource::start_with(decoders, 13).expect("starts");
+        let mut block = Vec::new();
+        assert!(sectioned.next_block(&mut block).expect("a block").is_some());
+        // Joins both workers; the test would hang if one stayed blocked.
+        drop(sectioned);
+    }
+}
