@@ -150,9 +150,7 @@ impl Sections {
         let next = section + 1;
         if section % self.workers == self.worker {
             Role::Keep(section)
-        } else if next % self.workers == self.worker
-            && index + self.warmup >= next * self.packets
-        {
+        } else if next % self.workers == self.worker && index + self.warmup >= next * self.packets {
             Role::Warm
         } else {
             Role::Skip

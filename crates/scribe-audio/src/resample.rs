@@ -116,19 +116,32 @@ impl To16k {
             self.output_frames += input.len() as u64;
             return Ok(());
         };
-        self.pending.extend_from_slice(input);
-        let mut offset = 0;
+        let mut input = input;
+        // First complete the chunk an earlier call started.
+        if !self.pending.is_empty() {
+            let need = inner.input_frames_next().saturating_sub(self.pending.len());
+            let (head, rest) = input.split_at(need.min(input.len()));
+            self.pending.extend_from_slice(head);
+            input = rest;
+            if self.pending.len() < inner.input_frames_next() {
+                return Ok(());
+            }
+            process(inner, &self.pending, None, &mut self.scratch)?;
+            emit(&self.scratch, &mut self.skip, &mut self.output_frames, out);
+            self.pending.clear();
+        }
+        // Then whole chunks straight from the input; keep the rest.
         loop {
             let need = inner.input_frames_next();
-            if self.pending.len() - offset < need {
+            if input.len() < need {
                 break;
             }
-            let chunk = &self.pending[offset..offset + need];
+            let (chunk, rest) = input.split_at(need);
             process(inner, chunk, None, &mut self.scratch)?;
-            offset += need;
             emit(&self.scratch, &mut self.skip, &mut self.output_frames, out);
+            input = rest;
         }
-        self.pending.drain(..offset);
+        self.pending.extend_from_slice(input);
         Ok(())
     }
 
@@ -217,6 +230,22 @@ mod tests {
                 assert_eq!(
                     run(rate, &input, block).len(),
                     expected,
+                    "rate {rate} block {block}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_output_does_not_depend_on_how_the_input_is_cut() {
+        let input: Vec<f32> = (0..200_000)
+            .map(|i| (i as f32 * 0.013).sin() * (i as f32 * 0.0001).cos())
+            .collect();
+        for rate in [44_100u32, 48_000] {
+            let whole = run(rate, &input, input.len());
+            for block in [1usize, 997, 6_144, 50_000] {
+                assert!(
+                    run(rate, &input, block) == whole,
                     "rate {rate} block {block}"
                 );
             }

@@ -73,7 +73,10 @@ impl SectionedSource {
         decoders: Vec<PacketDecoder<'static>>,
         packets_per_section: u64,
     ) -> Result<Self, AudioError> {
-        let end = decoders.first().ok_or(AudioError::WorkerStopped)?.end_facts();
+        let end = decoders
+            .first()
+            .ok_or(AudioError::WorkerStopped)?
+            .end_facts();
         let workers = decoders.len() as u64;
         let mut receivers = Vec::new();
         let mut handles = Vec::new();
@@ -199,7 +202,13 @@ impl Outbox<'_> {
         true
     }
 
-    fn send(&mut self, index: u64, samples: Vec<f32>, rate: u32, error: Option<AudioError>) -> bool {
+    fn send(
+        &mut self,
+        index: u64,
+        samples: Vec<f32>,
+        rate: u32,
+        error: Option<AudioError>,
+    ) -> bool {
         self.next_owned = index + self.sections.workers;
         self.tx
             .send(Message::Section {
@@ -323,7 +332,10 @@ mod tests {
                 let got = drain(&mut sectioned).expect("decodes in sections");
                 assert_eq!(got.len(), want.len(), "{name}, {workers} workers");
                 let first_difference = got.iter().zip(&want).position(|(a, b)| a != b);
-                assert_eq!(first_difference, None, "{name}, {workers} workers, {packets} packets");
+                assert_eq!(
+                    first_difference, None,
+                    "{name}, {workers} workers, {packets} packets"
+                );
             }
         }
     }
@@ -332,7 +344,11 @@ mod tests {
     fn opus_and_aac_are_not_decoded_in_sections() {
         // libopus carries state from packet to packet indefinitely, AAC's
         // noise substitution a random generator.
-        for name in ["consultation.webm", "consultation-opus.ogg", "consultation.m4a"] {
+        for name in [
+            "consultation.webm",
+            "consultation-opus.ogg",
+            "consultation.m4a",
+        ] {
             assert!(!decoder(&example(name)).sections_are_exact(), "{name}");
         }
     }

@@ -41,6 +41,9 @@ pub(crate) struct PipelinedScorer {
     /// The 64 samples before the first window not yet scored, then the
     /// audio from it on (windows sent to the encoder included).
     pending: Vec<f32>,
+    /// Where in `pending` that audio starts (the samples before it are
+    /// scored and dropped in bulk now and then, not on every job).
+    base: usize,
     /// Windows of `pending` sent to the encoder, per job in order.
     in_flight: std::collections::VecDeque<usize>,
     sent_windows: usize,
@@ -85,6 +88,7 @@ impl PipelinedScorer {
             jobs_sent: 0,
             jobs_done: 0,
             pending: vec![0.0; CONTEXT_SAMPLES],
+            base: 0,
             in_flight: std::collections::VecDeque::new(),
             sent_windows: 0,
             state: vec![0.0; STATE_PER_ROW],
@@ -107,7 +111,7 @@ impl PipelinedScorer {
         }
         self.pending.extend_from_slice(samples);
         loop {
-            let full = (self.pending.len() - CONTEXT_SAMPLES) / WINDOW_SAMPLES;
+            let full = (self.pending.len() - self.base - CONTEXT_SAMPLES) / WINDOW_SAMPLES;
             if full - self.sent_windows < JOB_WINDOWS {
                 break;
             }
@@ -128,11 +132,11 @@ impl PipelinedScorer {
         }
         self.finished = true;
         let sent_samples = CONTEXT_SAMPLES + self.sent_windows * WINDOW_SAMPLES;
-        let rest = self.pending.len() - sent_samples;
+        let rest = self.pending.len() - self.base - sent_samples;
         let windows = rest.div_ceil(WINDOW_SAMPLES);
         let padding = windows * WINDOW_SAMPLES - rest;
         self.pending
-            .resize(sent_samples + windows * WINDOW_SAMPLES, 0.0);
+            .resize(self.base + sent_samples + windows * WINDOW_SAMPLES, 0.0);
         let mut left = windows;
         while left > 0 {
             let n = left.min(JOB_WINDOWS);
@@ -160,7 +164,7 @@ impl PipelinedScorer {
         }
         let from = self.sent_windows * WINDOW_SAMPLES;
         let to = from + n * WINDOW_SAMPLES + CONTEXT_SAMPLES;
-        let job = self.pending[from..to].to_vec();
+        let job = self.pending[self.base + from..self.base + to].to_vec();
         let turn = self.jobs_sent % self.encoders.len();
         self.encoders[turn]
             .jobs
@@ -209,8 +213,13 @@ impl PipelinedScorer {
             self.recurrent
                 .run(&features, &mut self.state, &mut probs[first..])?;
             let samples = n * WINDOW_SAMPLES;
-            scored.extend_from_slice(&self.pending[CONTEXT_SAMPLES..CONTEXT_SAMPLES + samples]);
-            self.pending.drain(..samples);
+            let first = self.base + CONTEXT_SAMPLES;
+            scored.extend_from_slice(&self.pending[first..first + samples]);
+            self.base += samples;
+            if self.base > self.pending.len() / 2 {
+                self.pending.drain(..self.base);
+                self.base = 0;
+            }
             self.sent_windows -= n;
             self.jobs_done += 1;
             self.in_flight.pop_front();
