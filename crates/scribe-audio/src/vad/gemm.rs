@@ -1,17 +1,16 @@
 //! Silero's encoder rebuilt as a handful of large matrix products.
 //!
-//! The exported encoder is a strided convolution (the STFT: a Hann-windowed
-//! DFT basis of 258 filters over 256 samples) and four small convolutions.
-//! ONNX Runtime runs a convolution one batch item at a time, so a batch of
-//! windows becomes hundreds of tiny matrix products (a few output positions
-//! each), far from what the CPU can do. Each window only has 4 STFT frames,
-//! so every layer can be written instead as one product over the whole
-//! batch:
+//! The exported encoder is a strided convolution (the STFT, see
+//! [`super::front`]) and four small convolutions. ONNX Runtime runs a
+//! convolution one batch item at a time, so a batch of windows becomes
+//! hundreds of tiny matrix products (a few output positions each), far from
+//! what the CPU can do. Each window only has 4 STFT frames, so every layer
+//! can be written instead as one product over the whole batch:
 //!
-//! * STFT: the 4 frames of every window, laid out by [`frames`], times the
-//!   transposed basis; magnitude from the real and imaginary halves.
 //! * Layer 0 (kernel 3, padding 1): each frame's magnitudes next to its
-//!   neighbours' (zeros at the edges), times the weight unrolled tap by tap.
+//!   neighbours' (zeros at the edges, laid out by
+//!   [`super::front::Spectrogram::layer0_input`]), times the weight unrolled
+//!   tap by tap.
 //! * Layer 1 (stride 2): output 0 sees (zero, frame 0, frame 1), output 1
 //!   sees frames 1 to 3.
 //! * Layers 2 and 3 have one output position; their kernels' taps that only
@@ -22,48 +21,18 @@
 //! agree to about 1e-5). [`super::model`] checks each build against the
 //! exported encoder before using it.
 
-use super::model::{CONTEXT_SAMPLES, ROW_SAMPLES, WINDOW_SAMPLES};
+use super::front::{FRAMES, LAYER0_ROW, Spectrogram};
 use super::proto::{FloatTensor, GraphWriter, MODEL_GRAPH, fields, float_initializer};
 
-/// Name of the graph's input: the STFT frames, `[4 × windows, 256]`.
-pub(crate) const INPUT: &str = "frames";
+/// Name of the graph's input: `[windows, 4, 387]`, the first convolution's
+/// input unrolled (see [`Spectrogram::layer0_input`]).
+pub(crate) const INPUT: &str = "layer0";
 /// Name of the graph's output: `[windows, 128]` features for the LSTM.
 pub(crate) const OUTPUT: &str = "features";
-/// STFT frames per window.
-pub(crate) const FRAMES_PER_WINDOW: usize = 4;
-/// Samples per STFT frame.
-pub(crate) const FRAME_SAMPLES: usize = 256;
-/// Hop between STFT frames.
-const HOP: usize = 128;
-/// Frequency bins (the basis has their real and imaginary parts).
-const BINS: u64 = 129;
+/// Frequency bins.
+const BINS: u64 = super::front::BINS as u64;
 /// Features per window.
 const FEATURES: u64 = 128;
-
-/// Appends the 4 STFT frames of each window of `audio` (64 samples of
-/// context, then whole windows) to `out`.
-///
-/// The exported model pads each 576-sample row by reflection, 128 samples
-/// each side, takes frames every 128 samples and drops the first: frames 1
-/// to 3 lie inside the row, the last ends with the reflection of the row's
-/// final samples (not repeating the edge).
-pub(crate) fn frames(audio: &[f32], out: &mut Vec<f32>) {
-    let windows = audio.len().saturating_sub(CONTEXT_SAMPLES) / WINDOW_SAMPLES;
-    out.reserve(windows * FRAMES_PER_WINDOW * FRAME_SAMPLES);
-    for w in 0..windows {
-        let row = &audio[w * WINDOW_SAMPLES..w * WINDOW_SAMPLES + ROW_SAMPLES];
-        for f in 0..3 {
-            out.extend_from_slice(&row[f * HOP..f * HOP + FRAME_SAMPLES]);
-        }
-        out.extend_from_slice(&row[3 * HOP..]);
-        let reflected = FRAME_SAMPLES - (ROW_SAMPLES - 3 * HOP);
-        out.extend(
-            row[ROW_SAMPLES - 1 - reflected..ROW_SAMPLES - 1]
-                .iter()
-                .rev(),
-        );
-    }
-}
 
 fn weight(graph: &[u8], name: &str, dims: &[u64]) -> Option<FloatTensor> {
     float_initializer(graph, name).filter(|t| t.dims == dims)
@@ -84,12 +53,16 @@ fn unrolled(w: &FloatTensor, taps: std::ops::Range<usize>) -> Vec<f32> {
     m
 }
 
-/// Builds the batched encoder from the sequence export's weights; `None`
-/// when the file does not hold the weights of the shapes expected.
+/// Builds the batched encoder (after the spectrogram) from the sequence
+/// export's weights; `None` when the file does not hold the weights of the
+/// shapes expected, or its STFT is not the one [`Spectrogram`] computes.
 pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
     let top = fields(model)?;
     let graph = top.iter().find(|f| f.number == MODEL_GRAPH)?.bytes;
     let basis = weight(graph, "stft.forward_basis_buffer", &[2 * BINS, 1, 256])?;
+    if !Spectrogram::matches(&basis) {
+        return None;
+    }
     let w0 = weight(graph, "encoder.0.weight", &[FEATURES, BINS, 3])?;
     let b0 = weight(graph, "encoder.0.bias", &[FEATURES])?;
     let w1 = weight(graph, "encoder.1.weight", &[64, FEATURES, 3])?;
@@ -100,13 +73,6 @@ pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
     let b3 = weight(graph, "encoder.3.bias", &[FEATURES])?;
 
     let mut g = GraphWriter::default();
-    // Transposed basis: [256, 258].
-    let filters = 2 * BINS as usize;
-    let basis_t: Vec<f32> = (0..FRAME_SAMPLES)
-        .flat_map(|s| (0..filters).map(move |f| (f, s)))
-        .map(|(f, s)| basis.values[f * FRAME_SAMPLES + s])
-        .collect();
-    g.floats("basis_t", &[FRAME_SAMPLES as u64, 2 * BINS], &basis_t);
     g.floats("w0", &[3 * BINS, FEATURES], &unrolled(&w0, 0..3));
     g.floats("b0", &[FEATURES], &b0.values);
     g.floats("w1", &[3 * FEATURES, 64], &unrolled(&w1, 0..3));
@@ -115,33 +81,14 @@ pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
     g.floats("b2", &[64], &b2.values);
     g.floats("w3", &[64, FEATURES], &unrolled(&w3, 1..2));
     g.floats("b3", &[FEATURES], &b3.values);
-    let bins = BINS as i64;
     let axis1 = g.ints(&[1]);
-    let [i0, i1, i2, i3, i4, i5, i6] = [0, 1, 2, 3, 4, 5, 6].map(|i| g.ints(&[i]));
-    let re_to = g.ints(&[bins]);
-    let im_to = g.ints(&[2 * bins]);
-    let by_window = g.ints(&[-1, FRAMES_PER_WINDOW as i64, bins]);
-    let pad_both = g.ints(&[0, 1, 0, 0, 1, 0]);
+    let [i0, i2, i3, i5] = [0, 2, 3, 5].map(|i| g.ints(&[i]));
     let pad_front = g.ints(&[0, 1, 0, 0, 0, 0]);
     let stride2_col = g.ints(&[-1, 1, 3 * FEATURES as i64]);
     let flat2 = g.ints(&[-1, 2 * 64]);
 
-    // STFT magnitude, [4N, 129].
-    g.node("MatMul", &[INPUT, "basis_t"], &["spec"], &[]);
-    g.node("Slice", &["spec", &i0, &re_to, &axis1], &["re"], &[]);
-    g.node("Slice", &["spec", &re_to, &im_to, &axis1], &["im"], &[]);
-    g.node("Mul", &["re", "re"], &["re2"], &[]);
-    g.node("Mul", &["im", "im"], &["im2"], &[]);
-    g.node("Add", &["re2", "im2"], &["power"], &[]);
-    g.node("Sqrt", &["power"], &["mag"], &[]);
     // Layer 0: [N, 4, 3 × 129] × [387, 128].
-    g.node("Reshape", &["mag", &by_window], &["x0"], &[]);
-    g.node("Pad", &["x0", &pad_both], &["x0p"], &[]);
-    g.node("Slice", &["x0p", &i0, &i4, &axis1], &["x0a"], &[]);
-    g.node("Slice", &["x0p", &i1, &i5, &axis1], &["x0b"], &[]);
-    g.node("Slice", &["x0p", &i2, &i6, &axis1], &["x0c"], &[]);
-    g.node("Concat", &["x0a", "x0b", "x0c"], &["col0"], &[("axis", 2)]);
-    g.node("MatMul", &["col0", "w0"], &["y0m"], &[]);
+    g.node("MatMul", &[INPUT, "w0"], &["y0m"], &[]);
     g.node("Add", &["y0m", "b0"], &["y0b"], &[]);
     g.node("Relu", &["y0b"], &["y0"], &[]);
     // Layer 1, stride 2: [N, 2, 3 × 128] × [384, 64].
@@ -163,7 +110,7 @@ pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
     g.node("Add", &["y3m", "b3"], &["y3b"], &[]);
     g.node("Relu", &["y3b"], &[OUTPUT], &[]);
     Some(g.finish(
-        (INPUT, &[None, Some(FRAME_SAMPLES as u64)]),
+        (INPUT, &[None, Some(FRAMES as u64), Some(LAYER0_ROW as u64)]),
         (OUTPUT, &[None, Some(FEATURES)]),
         16,
     ))
@@ -172,38 +119,6 @@ pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn frames_follow_the_reflection_padded_stft() {
-        let audio: Vec<f32> = (0..CONTEXT_SAMPLES + 2 * WINDOW_SAMPLES)
-            .map(|i| i as f32)
-            .collect();
-        let mut out = Vec::new();
-        frames(&audio, &mut out);
-        assert_eq!(out.len(), 2 * FRAMES_PER_WINDOW * FRAME_SAMPLES);
-        for (w, window) in out.chunks(FRAMES_PER_WINDOW * FRAME_SAMPLES).enumerate() {
-            let base = (w * WINDOW_SAMPLES) as f32;
-            // Reflection-padded row, 128 each side; frame f starts at 128 (f + 1).
-            let padded = |j: usize| -> f32 {
-                let r = j as i64 - 128;
-                let r = if r >= ROW_SAMPLES as i64 {
-                    2 * (ROW_SAMPLES as i64 - 1) - r
-                } else {
-                    r.abs()
-                };
-                base + r as f32
-            };
-            for (f, frame) in window.chunks(FRAME_SAMPLES).enumerate() {
-                for (s, &v) in frame.iter().enumerate() {
-                    assert_eq!(
-                        v,
-                        padded(128 * (f + 1) + s),
-                        "window {w} frame {f} sample {s}"
-                    );
-                }
-            }
-        }
-    }
 
     #[test]
     fn a_file_without_the_weights_gives_none() {

@@ -4,6 +4,7 @@
 //! (same defaults) and the batching mode; [`SourceRange`]s are in 16 kHz
 //! sample coordinates, as the reference reports them.
 
+pub(crate) mod front;
 pub(crate) mod gemm;
 pub(crate) mod graph;
 pub(crate) mod model;

@@ -18,6 +18,7 @@ use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::value::TensorRef;
 
+use super::front::{self, Spectrogram};
 use super::gemm;
 use super::graph::{ENCODER_INPUT, split_before_lstm};
 use crate::assets::{ResolvedAssets, ort_environment};
@@ -214,7 +215,7 @@ fn load_split(
         .and_then(|m| load(&m))
         .map(|session| EncoderModel {
             session,
-            layout: EncoderLayout::Frames,
+            layout: EncoderLayout::Spectrum(Box::new(Spectrogram::new())),
             output: gemm::OUTPUT.into(),
             input: Vec::new(),
         });
@@ -270,12 +271,13 @@ fn agree(a: &mut EncoderModel, b: &mut EncoderModel) -> bool {
 pub(crate) const FEATURES_PER_WINDOW: usize = 128;
 
 /// What an encoder session takes as input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 enum EncoderLayout {
     /// The export's own encoder: one 576-sample row per window.
     Rows,
-    /// The rebuilt encoder ([`gemm`]): the 4 STFT frames of each window.
-    Frames,
+    /// The rebuilt encoder ([`gemm`]): it starts after the spectrogram,
+    /// computed here.
+    Spectrum(Box<Spectrogram>),
 }
 
 /// The encoder half: windows (with context) in, 128 features per window out.
@@ -289,12 +291,17 @@ pub(crate) struct EncoderModel {
 impl std::fmt::Debug for EncoderModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EncoderModel")
-            .field("layout", &self.layout)
+            .field("rebuilt", &self.is_rebuilt())
             .finish_non_exhaustive()
     }
 }
 
 impl EncoderModel {
+    /// Whether this is the encoder rebuilt as matrix products.
+    fn is_rebuilt(&self) -> bool {
+        matches!(self.layout, EncoderLayout::Spectrum(_))
+    }
+
     /// Encodes the windows of `audio` (64 samples of context, then whole
     /// windows), replacing `features` with 128 values per window.
     pub(crate) fn encode(
@@ -311,21 +318,18 @@ impl EncoderModel {
             return Ok(());
         }
         self.input.clear();
-        let (name, shape) = match self.layout {
+        let (name, shape) = match &mut self.layout {
             EncoderLayout::Rows => {
                 for w in 0..n {
                     self.input.extend_from_slice(
                         &audio[w * WINDOW_SAMPLES..w * WINDOW_SAMPLES + ROW_SAMPLES],
                     );
                 }
-                (ENCODER_INPUT, [n, ROW_SAMPLES])
+                (ENCODER_INPUT, vec![n, ROW_SAMPLES])
             }
-            EncoderLayout::Frames => {
-                gemm::frames(audio, &mut self.input);
-                (
-                    gemm::INPUT,
-                    [n * gemm::FRAMES_PER_WINDOW, gemm::FRAME_SAMPLES],
-                )
+            EncoderLayout::Spectrum(spectrogram) => {
+                spectrogram.layer0_input(audio, &mut self.input);
+                (gemm::INPUT, vec![n, front::FRAMES, front::LAYER0_ROW])
             }
         };
         let outputs = self
@@ -594,9 +598,8 @@ mod tests {
             .expect("xtask assets unpacks the sequence export");
         let mut split = VadModel::load(&assets).expect("loads");
         match &split {
-            VadModel::Split { encoder, .. } => assert_eq!(
-                encoder.layout,
-                EncoderLayout::Frames,
+            VadModel::Split { encoder, .. } => assert!(
+                encoder.is_rebuilt(),
                 "the encoder is rebuilt as matrix products"
             ),
             other => panic!("the sequence export is split, not {other:?}"),
