@@ -99,8 +99,8 @@ impl Engine {
     /// Runs the model's encoder on its own thread (exact; results come a
     /// few jobs later), for the file pipeline. Call before any audio.
     pub(crate) fn pipeline_encoder(&mut self) -> Result<(), AudioError> {
-        // Decoding keeps one core busy: more encoders than the other cores
-        // only compete with it (measured slower on two cores).
+        // Decoding already uses every core; more encoders than the cores
+        // beyond the first only compete with it (measured slower on two).
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let encoders = self.threads.min(cores.saturating_sub(1)).max(1);
         self.scorer.pipeline_encoder(&self.resolved, encoders)

@@ -19,18 +19,23 @@
 //! resampled to 16 kHz with rubato, block by block. Silero VAD runs through
 //! ONNX Runtime, loaded at run time from the library and model that
 //! `cargo xtask assets` puts in the cache (see [`AssetConfig`]). The default
-//! [`VadMode::Sequential`] scores windows in the reference's exact order
-//! (with the model's sequence export its probabilities are bit-identical to
-//! the reference's, and its segments equal the reference's);
+//! [`VadMode::Sequential`] scores windows in the reference's exact order,
+//! carrying the model's state from each window to the next as the
+//! reference does. The model's stateless encoder is rebuilt in memory, from
+//! its own weights, as an FFT spectrogram and a few whole-batch matrix
+//! products: several times faster than the exported convolutions, with
+//! probabilities equal to the reference's to float rounding (about 1e-6;
+//! on the parity recordings every segment boundary is identical).
 //! [`VadMode::sections`] scores parts of the recording in parallel, each
 //! warmed up on the audio before it, for machines with cores to spare.
 //!
-//! The file pipeline runs on background threads joined by bounded channels:
-//! one decodes and resamples; in the default mode the model is cut in two in
-//! memory, its stateless encoder (about 90% of the work) runs on a second
-//! thread and its recurrent half keeps the exact window order on a third,
-//! which also packs chunks. Memory stays flat however long the recording,
-//! and the first chunk is ready long before the file is decoded.
+//! The file pipeline runs on background threads joined by bounded channels.
+//! MP3, FLAC, Vorbis and PCM recordings are decoded on every core at once,
+//! in sections handed back in order, giving exactly the samples one decoder
+//! gives; one thread resamples; the model's encoder runs on another, ahead
+//! of its recurrent half, which keeps the exact window order on a third and
+//! also packs chunks. Memory stays flat however long the recording, and the
+//! first chunk is ready long before the file is decoded.
 //!
 //! Errors are one type, [`AudioError`], whose messages name the fix and
 //! never carry audio.

@@ -1,9 +1,11 @@
 //! The file pipeline: decode → downmix → resample → VAD → chunks, as a
 //! stream.
 //!
-//! Worker threads do the work: one decodes and resamples, another runs the
-//! model and packs chunks (in the exact mode the model's encoder runs on a
-//! third, see `vad::pipelined`). They are joined by small bounded channels, so
+//! Worker threads do the work: one reads the decoded audio (decoded on
+//! several threads for the codecs that allow it, see `source::sections`)
+//! and resamples it, another runs the model and packs chunks (in the exact
+//! mode the model's encoder runs on a third, see `vad::pipelined`). They
+//! are joined by small bounded channels, so
 //! memory stays flat however long the recording is, and the first chunk is
 //! ready as soon as the first stretch of speech has been analysed. Dropping
 //! the stream stops the workers.
@@ -147,7 +149,7 @@ impl ChunkStream {
         let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
         let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
         let decoder = std::thread::Builder::new()
-            .name("scribe-audio-decode".into())
+            .name("scribe-audio-input".into())
             .spawn(move || decode_worker(source, &block_tx))
             .map_err(|_| AudioError::WorkerStopped)?;
         let vad = std::thread::Builder::new()

@@ -1,11 +1,10 @@
 //! Cutting the sequence export of Silero VAD in two: the encoder (STFT and
-//! convolutions, about 90% of the work, independent for every window) and
-//! the recurrent part (LSTM and output layer, carrying the state from window
-//! to window).
+//! convolutions, independent for every window) and the recurrent part (LSTM
+//! and output layer, carrying the state from window to window).
 //!
 //! The encoder can then run ahead on another core while the recurrent part
-//! keeps the exact window order, so the probabilities stay bit-identical to
-//! the whole model's. The cut is made in memory on the ONNX protobuf: the
+//! keeps the exact window order, so the cut halves give the whole model's
+//! probabilities bit for bit. The cut is made in memory on the ONNX protobuf: the
 //! nodes before the LSTM become the encoder graph, whose output is the
 //! LSTM's input; the rest becomes the recurrent graph, with that tensor as
 //! an input. Anything unexpected in the file makes the cut fail, and the

@@ -53,7 +53,7 @@ pub struct VadConfig {
     /// [`VadMode::Sections`] they share a block's sections; in the file
     /// pipeline's [`VadMode::Sequential`] they run the model's encoder
     /// (exact either way), capped at one fewer than the machine's cores
-    /// since decoding keeps one busy. Live scoring uses the caller's thread.
+    /// since decoding uses them too. Live scoring uses the caller's thread.
     pub threads: usize,
 }
 

@@ -9,10 +9,13 @@
 //! `silero_vad.onnx` scores one window per stream per call (a batch of
 //! independent streams at once), and `silero_vad_16k_sequence.onnx` scores a
 //! run of consecutive windows of one stream per call, carrying the state
-//! inside the call. They give bit-identical probabilities; the sequence
-//! export is about twice as fast, so it is used when present, cut in two
-//! (encoder and recurrent part, see [`super::graph`]) so that the encoder
-//! can run on another thread.
+//! inside the call. They give bit-identical probabilities. The sequence
+//! export is used when present, cut in two (see [`super::graph`]): the
+//! stateless encoder, which can run on another thread, and the recurrent
+//! part. The encoder is then rebuilt as a few whole-batch matrix products
+//! after an FFT spectrogram ([`super::gemm`], [`super::front`]), several
+//! times faster; its features agree with the export's to float rounding and
+//! each build is checked against the export's encoder before it is used.
 
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;

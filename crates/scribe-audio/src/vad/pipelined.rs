@@ -3,11 +3,10 @@
 //! which keeps the reference's window order and state on the calling
 //! thread.
 //!
-//! The encoder is about 90% of the model's work and needs no state, so
-//! nothing about the result changes: the probabilities are bit-identical to
-//! the whole model's. Results come back a little later than they would on
-//! one thread (at most [`MAX_JOBS_IN_FLIGHT`] jobs behind), which suits the
-//! file pipeline; live audio scores on one thread.
+//! The encoder needs no state, so where it runs changes nothing: the
+//! probabilities are bit-identical to scoring on one thread. Results come
+//! back a little later (at most [`MAX_JOBS_IN_FLIGHT`] jobs behind), which
+//! suits the file pipeline; live audio scores on one thread.
 
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::thread::JoinHandle;
