@@ -630,7 +630,7 @@ impl<'s> PacketDecoder<'s> {
         if self.sections.is_some() {
             return Ok(());
         }
-        self.check_totals(self.counts)
+        self.end_facts().check(self.counts)
     }
 
     /// What the end-of-stream checks need to know of the stream.
@@ -639,10 +639,6 @@ impl<'s> PacketDecoder<'s> {
             container_hint: self.container_hint,
             declared_frames: self.facts.declared_frames,
         }
-    }
-
-    fn check_totals(&self, counts: DecodeCounts) -> Result<(), AudioError> {
-        self.end_facts().check(counts)
     }
 }
 

@@ -245,14 +245,13 @@ fn decoded(
         return Ok(Box::new(DecodedSource::new(first)));
     }
     let mut decoders = vec![first];
-    while decoders.len() < workers {
-        match reopen() {
-            Ok(decoder) => decoders.push(decoder),
-            // Opened once already: whatever failed now, one decoder will do.
-            Err(_) => break,
-        }
+    // Opened once already: if it cannot be opened again, fewer will do.
+    while decoders.len() < workers
+        && let Ok(decoder) = reopen()
+    {
+        decoders.push(decoder);
     }
-    if decoders.len() < 2 {
+    if decoders.len() == 1 {
         return Ok(Box::new(DecodedSource::new(decoders.remove(0))));
     }
     Ok(Box::new(sections::SectionedSource::start(decoders)?))
