@@ -6,7 +6,7 @@
 //! file in a fresh process (so the peak memory is this run's alone):
 //!
 //! ```text
-//! pipeline FILE [--mode default|sequential|sections] [--max-seconds S] [--json]
+//! pipeline FILE [--mode default|sequential|sections] [--max-seconds S] [--decode-threads N] [--json]
 //! pipeline FILE --decode-only     (time the decoder alone)
 //! ```
 //!
@@ -27,6 +27,7 @@ struct Args {
     max_seconds: f64,
     json: bool,
     decode_only: bool,
+    decode_threads: Option<usize>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -37,6 +38,7 @@ fn parse() -> Result<Args, String> {
         max_seconds: ChunkConfig::default().max_seconds,
         json: false,
         decode_only: false,
+        decode_threads: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -62,6 +64,13 @@ fn parse() -> Result<Args, String> {
                     .ok_or("--max-seconds needs a number")?;
             }
             "--json" => args.json = true,
+            "--decode-threads" => {
+                args.decode_threads = Some(
+                    it.next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or("--decode-threads needs a number")?,
+                );
+            }
             "--decode-only" => args.decode_only = true,
             // Passed by `cargo bench`.
             "--bench" => {}
@@ -94,9 +103,12 @@ struct Run {
 }
 
 fn run(file: &Path, args: &Args) -> Result<Run, scribe_audio::AudioError> {
-    let config = PipelineConfig::default()
+    let mut config = PipelineConfig::default()
         .with_vad(VadConfig::default().with_mode(args.mode))
         .with_chunk(ChunkConfig::default().with_max_seconds(args.max_seconds));
+    if let Some(threads) = args.decode_threads {
+        config = config.with_decode_threads(threads);
+    }
     let started = Instant::now();
     let mut first_chunk_s = None;
     let mut run = Run {

@@ -48,6 +48,10 @@ const MAX_RESETS: u32 = 16;
 /// in sections: the skip must end inside the first section.
 const MAX_SECTIONED_SKIP: u64 = 8192;
 
+/// Seconds of audio per section when decoding in sections: long enough
+/// that the warm-up costs little, short enough to keep memory small.
+const SECTION_SECONDS: u64 = 12;
+
 fn codecs() -> &'static CodecRegistry {
     static REGISTRY: OnceLock<CodecRegistry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
@@ -89,6 +93,9 @@ pub(crate) struct StreamFacts {
     pub(crate) codec: String,
     /// Frames the container announces, when it does.
     pub(crate) declared_frames: Option<u64>,
+    /// Packet timestamp units per second (the track's time base), when
+    /// known.
+    pub(crate) units_per_second: Option<f64>,
 }
 
 /// One decoded packet, mixed down to mono.
@@ -116,46 +123,50 @@ impl std::ops::AddAssign for DecodeCounts {
     }
 }
 
-/// The share of a stream's packets one of several decoders working side by
-/// side decodes: sections of `packets` consecutive packets are dealt out in
-/// turn to `workers` decoders; each decodes its own sections, and before
-/// each one the `warmup` packets that precede it, whose output is dropped.
+/// How a stream can be cut into sections decoded side by side.
 ///
-/// The codecs decoded this way ([`PacketDecoder::sections_are_exact`]) keep
-/// only a few packets of history (an overlap, a bit reservoir), so after the
+/// A section ends once it holds `span` units of audio (by the packets'
+/// durations, as the container states them, so every decoder reading the
+/// stream cuts it at the same packets without decoding anything) and at
+/// least `min_packets` packets. Before each section a decoder decodes the
+/// `warmup` packets before it, and drops their output, so that its state is
+/// what it would be after the whole stream before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SectionPlan {
+    pub(crate) span: u64,
+    pub(crate) min_packets: u64,
+    pub(crate) warmup: usize,
+}
+
+/// One decoder's share when several decode a stream side by side: the
+/// sections of `plan` are dealt out in turn to `workers` decoders; this one
+/// is `worker`.
+///
+/// The codecs decoded this way ([`PacketDecoder::section_plan`]) keep only a
+/// few packets of history (an overlap, a bit reservoir), so after the
 /// warm-up their output is exactly what one decoder reading the whole
 /// stream gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Sections {
-    pub(crate) packets: u64,
-    pub(crate) warmup: u64,
+    pub(crate) plan: SectionPlan,
     pub(crate) workers: u64,
     pub(crate) worker: u64,
 }
 
-/// What a decoder does with one packet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    /// Its own: decode and keep (the section's index).
-    Keep(u64),
-    /// Just before one of its sections: decode for the state, drop the output.
-    Warm,
-    /// Another decoder's: not decoded at all.
-    Skip,
-}
-
-impl Sections {
-    fn role(&self, index: u64) -> Role {
-        let section = index / self.packets;
-        let next = section + 1;
-        if section % self.workers == self.worker {
-            Role::Keep(section)
-        } else if next % self.workers == self.worker && index + self.warmup >= next * self.packets {
-            Role::Warm
-        } else {
-            Role::Skip
-        }
-    }
+/// Where a decoder working in sections is in the stream.
+#[derive(Debug, Default)]
+struct SectionCursor {
+    /// Audio before the current packet, in timestamp units.
+    position: u64,
+    /// The current packet's section.
+    section: u64,
+    /// Packets of the current section so far.
+    packets: u64,
+    /// Whether a packet has been read.
+    started: bool,
+    /// The last packets of another decoder's section: the warm-up, if the
+    /// next section is this decoder's.
+    held: std::collections::VecDeque<Packet>,
 }
 
 /// Adds the mean of `buffer`'s channels to `out`; `scratch` holds the
@@ -212,12 +223,7 @@ pub(crate) struct PacketDecoder<'s> {
     finished: bool,
     /// This decoder's share when several decode the stream side by side.
     sections: Option<Sections>,
-    /// Packets of the track read so far (decoded or not).
-    index: u64,
-    /// Index of the packet being read or decoded (where an error belongs).
-    current: u64,
-    /// Whether the decoder state follows on from the previous packet.
-    in_step: bool,
+    cursor: SectionCursor,
     mono: Vec<f32>,
     scratch: Vec<f32>,
     /// Frames still to drop from the start (MP4 edit-list priming).
@@ -310,6 +316,9 @@ impl<'s> PacketDecoder<'s> {
         let params = params.clone();
         let track_id = track.id;
         let declared_frames = track.num_frames;
+        let units_per_second = track
+            .time_base
+            .map(|tb| f64::from(tb.denom.get()) / f64::from(tb.numer.get()));
 
         if let Some(rate) = params.sample_rate
             && (rate == 0 || rate > MAX_SAMPLE_RATE)
@@ -353,6 +362,7 @@ impl<'s> PacketDecoder<'s> {
                 format: format_name,
                 codec,
                 declared_frames,
+                units_per_second,
             },
             container_hint,
             counts: DecodeCounts::default(),
@@ -360,9 +370,7 @@ impl<'s> PacketDecoder<'s> {
             resets: 0,
             finished: false,
             sections: None,
-            index: 0,
-            current: 0,
-            in_step: true,
+            cursor: SectionCursor::default(),
             mono: Vec::new(),
             scratch: Vec::new(),
             skip_frames,
@@ -387,18 +395,42 @@ impl<'s> PacketDecoder<'s> {
         self.counts
     }
 
-    /// Whether decoding this stream in [`Sections`] gives exactly the
-    /// samples one decoder gives: the codec keeps only a few packets of
-    /// history, and the container asks for no trim beyond the stream's
-    /// first packets.
-    pub(crate) fn sections_are_exact(&self) -> bool {
-        // Not AAC: its noise substitution draws from one random generator
-        // that runs through the whole stream. Not Opus: libopus's predictors
-        // carry state indefinitely.
+    /// How to decode this stream in [`Sections`] with exactly the samples
+    /// one decoder gives, if that can be done: the codec keeps only a few
+    /// packets of history, and the container asks for no trim beyond the
+    /// stream's first packets.
+    pub(crate) fn section_plan(&self) -> Option<SectionPlan> {
         let codec = self.facts.codec.as_str();
-        let short_memory =
-            matches!(codec, "mp1" | "mp2" | "mp3" | "flac" | "vorbis") || codec.starts_with("pcm");
-        short_memory && self.end_padding.is_none() && self.skip_frames <= MAX_SECTIONED_SKIP
+        let warmup = match codec {
+            // The bit reservoir reaches at most 511 bytes back (a handful
+            // of the smallest frames), then the transforms overlap one
+            // granule.
+            "mp1" | "mp2" | "mp3" => 12,
+            // Each packet overlaps the one before.
+            "vorbis" => 2,
+            // Every frame stands alone.
+            "flac" => 0,
+            _ if codec.starts_with("pcm") => 0,
+            // Not AAC: its noise substitution draws from one random
+            // generator that runs through the whole stream. Not Opus:
+            // libopus's predictors carry state indefinitely.
+            _ => return None,
+        };
+        if self.end_padding.is_some() || self.skip_frames > MAX_SECTIONED_SKIP {
+            return None;
+        }
+        let units_per_second = self
+            .facts
+            .units_per_second
+            .unwrap_or(f64::from(self.facts.sample_rate));
+        let span = (SECTION_SECONDS as f64 * units_per_second) as u64;
+        (span > 0).then_some(SectionPlan {
+            span,
+            // However odd the stated durations, the warm-up stays a small
+            // share of the work.
+            min_packets: 8 * warmup as u64 + 16,
+            warmup,
+        })
     }
 
     /// Decodes only this decoder's share of the stream from now on. Call
@@ -411,22 +443,63 @@ impl<'s> PacketDecoder<'s> {
         self.sections = Some(sections);
     }
 
-    fn role(&self, index: u64) -> Role {
-        self.sections.map_or(Role::Keep(0), |s| s.role(index))
-    }
-
     /// The section of the packet being read or decoded, if it is this
     /// decoder's: where an error just returned belongs.
     pub(crate) fn fault_section(&self) -> Option<u64> {
-        match self.role(self.current) {
-            Role::Keep(section) => Some(section),
-            Role::Warm | Role::Skip => None,
+        match self.sections {
+            None => Some(0),
+            Some(s) => (self.cursor.section % s.workers == s.worker).then_some(self.cursor.section),
         }
     }
 
-    /// Packets of the track read so far.
-    pub(crate) fn packets_read(&self) -> u64 {
-        self.index
+    /// Sections begun so far (all of the stream's, once it has ended).
+    pub(crate) fn sections_seen(&self) -> u64 {
+        if self.cursor.started {
+            self.cursor.section + 1
+        } else {
+            0
+        }
+    }
+
+    /// Places `packet` in its section: `Some(section)` when it is this
+    /// decoder's to decode (after warming up on the held packets if a
+    /// section of its own starts here), `None` when it is another's.
+    fn place(&mut self, packet: Packet) -> Result<(u64, Packet), ()> {
+        let Some(sections) = self.sections else {
+            return Ok((0, packet));
+        };
+        let plan = sections.plan;
+        let cursor = &mut self.cursor;
+        let mut entering = !cursor.started;
+        if cursor.started
+            && cursor.packets >= plan.min_packets
+            && cursor.position >= (cursor.section + 1).saturating_mul(plan.span)
+        {
+            cursor.section += 1;
+            cursor.packets = 0;
+            entering = true;
+        }
+        cursor.started = true;
+        cursor.packets += 1;
+        cursor.position = cursor.position.saturating_add(packet.dur.get());
+        if cursor.section % sections.workers != sections.worker {
+            if plan.warmup > 0 {
+                if cursor.held.len() == plan.warmup {
+                    cursor.held.pop_front();
+                }
+                cursor.held.push_back(packet);
+            }
+            return Err(());
+        }
+        if entering && cursor.section > 0 {
+            self.decoder.reset();
+            for held in cursor.held.drain(..) {
+                // Only the decoder's state matters; the output and errors
+                // belong to another decoder's section.
+                let _ = self.decoder.decode(&held);
+            }
+        }
+        Ok((cursor.section, packet))
     }
 
     /// Decodes the next packet of the audio track (the next of this
@@ -437,7 +510,6 @@ impl<'s> PacketDecoder<'s> {
             return Ok(None);
         }
         loop {
-            self.current = self.index;
             let next = match self.lookahead.take() {
                 Some(peeked) => peeked,
                 None => self.format.next_packet(),
@@ -472,24 +544,8 @@ impl<'s> PacketDecoder<'s> {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let index = self.index;
-            self.index += 1;
-            let section = match self.role(index) {
-                Role::Keep(section) => section,
-                Role::Skip => {
-                    self.in_step = false;
-                    continue;
-                }
-                Role::Warm => {
-                    if !self.in_step {
-                        self.decoder.reset();
-                        self.in_step = true;
-                    }
-                    // Only the decoder's state matters here; its output and
-                    // errors belong to another decoder's section.
-                    let _ = self.decoder.decode(&packet);
-                    continue;
-                }
+            let Ok((section, packet)) = self.place(packet) else {
+                continue;
             };
             self.counts.packets += 1;
             let trim_end = self.end_trim_for(&packet);

@@ -31,6 +31,12 @@ pub struct PipelineConfig {
     pub chunk: ChunkConfig,
     /// Where the runtime and model are.
     pub assets: AssetConfig,
+    /// Threads decoding one recording: `None` (the default) uses one per
+    /// core, up to 4, for the codecs that can be decoded in sections with
+    /// exactly the samples one decoder gives (MP3, FLAC, Vorbis, PCM);
+    /// `Some(1)` decodes on one thread, e.g. on a server that chunks many
+    /// recordings at once. Other codecs always use one.
+    pub decode_threads: Option<usize>,
 }
 
 impl PipelineConfig {
@@ -53,6 +59,38 @@ impl PipelineConfig {
     pub fn with_assets(mut self, assets: AssetConfig) -> Self {
         self.assets = assets;
         self
+    }
+
+    /// Sets the threads decoding one recording (see
+    /// [`PipelineConfig::decode_threads`]).
+    ///
+    /// ```
+    /// use scribe_audio::PipelineConfig;
+    ///
+    /// let one = PipelineConfig::default().with_decode_threads(1);
+    /// assert_eq!(one.decode_threads, Some(1));
+    /// assert!(PipelineConfig::default().with_decode_threads(0).validate().is_err());
+    /// ```
+    #[must_use]
+    pub fn with_decode_threads(mut self, threads: usize) -> Self {
+        self.decode_threads = Some(threads);
+        self
+    }
+
+    /// Checks every part of the configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`AudioError::InvalidConfig`] naming the bad value.
+    pub fn validate(&self) -> Result<(), AudioError> {
+        self.vad.validate()?;
+        self.chunk.validate()?;
+        match self.decode_threads {
+            Some(n) if n == 0 || n > 64 => Err(AudioError::InvalidConfig(format!(
+                "decode threads {n} must be 1 to 64 (or unset for one per core)"
+            ))),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -98,8 +136,9 @@ enum Message {
 /// configuration errors, and [`AudioError::RuntimeMissing`] /
 /// [`AudioError::ModelMissing`].
 pub fn chunk_audio(input: AudioInput, config: &PipelineConfig) -> Result<ChunkStream, AudioError> {
+    config.validate()?;
     let engine = Engine::new(&config.vad, Some(&config.chunk), &config.assets)?;
-    ChunkStream::start(input, engine)
+    ChunkStream::start(input, config.decode_threads, engine)
 }
 
 /// Runs speech detection over the whole input and returns the padded speech
@@ -117,7 +156,7 @@ pub fn speech_timestamps(
     assets: &AssetConfig,
 ) -> Result<Vec<SourceRange>, AudioError> {
     let engine = Engine::new(vad, None, assets)?;
-    let mut stream = ChunkStream::start(input, engine)?.keep_segments();
+    let mut stream = ChunkStream::start(input, None, engine)?.keep_segments();
     if let Some(e) = stream.by_ref().find_map(Result::err) {
         return Err(e);
     }
@@ -143,8 +182,12 @@ pub struct ChunkStream {
 }
 
 impl ChunkStream {
-    fn start(input: AudioInput, mut engine: Engine) -> Result<Self, AudioError> {
-        let source = input.open()?;
+    fn start(
+        input: AudioInput,
+        decode_threads: Option<usize>,
+        mut engine: Engine,
+    ) -> Result<Self, AudioError> {
+        let source = input.open(decode_threads)?;
         engine.pipeline_encoder()?;
         let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
         let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
@@ -283,11 +326,16 @@ fn decode_worker(mut source: Box<dyn MonoSource>, out: &SyncSender<Result<Vec<f3
                 }
                 None => resampler.insert(To16k::new(rate)?),
             };
-            resampler.push(&mono, &mut block)?;
-            if block.len() >= BLOCK_SAMPLES {
-                let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_SAMPLES * 2));
-                if out.send(Ok(full)).is_err() {
-                    return Ok(false);
+            // About a second at a time, so that a source handing over long
+            // stretches (sections of a file decoded in parallel) still
+            // fills the queue in small blocks.
+            for piece in mono.chunks(rate.max(1) as usize) {
+                resampler.push(piece, &mut block)?;
+                if block.len() >= BLOCK_SAMPLES {
+                    let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_SAMPLES * 2));
+                    if out.send(Ok(full)).is_err() {
+                        return Ok(false);
+                    }
                 }
             }
         }

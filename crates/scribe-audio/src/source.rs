@@ -137,11 +137,17 @@ pub(crate) fn mix_interleaved(interleaved: &[f32], channels: usize, out: &mut Ve
 impl AudioInput {
     /// Opens the input: files are opened and probed here, so a missing file
     /// or an unreadable header is reported before any work starts.
-    pub(crate) fn open(self) -> Result<Box<dyn MonoSource>, AudioError> {
+    /// Files and bytes are decoded on up to `decode_threads` threads (one
+    /// per core, up to 4, when `None`).
+    pub(crate) fn open(
+        self,
+        decode_threads: Option<usize>,
+    ) -> Result<Box<dyn MonoSource>, AudioError> {
+        let workers = decode_threads.unwrap_or_else(sections::workers);
         match self {
             AudioInput::Path(path) => {
                 let first = open_file(&path)?;
-                decoded(first, || open_file(&path))
+                decoded(first, workers, || open_file(&path))
             }
             AudioInput::Bytes(bytes) => {
                 if bytes.is_empty() {
@@ -154,7 +160,7 @@ impl AudioInput {
                         PacketDecoder::open(Box::new(Cursor::new(shared.clone())), prefix)
                     })
                 };
-                decoded(open()?, open)
+                decoded(open()?, workers, open)
             }
             AudioInput::PcmI16Le {
                 bytes,
@@ -232,18 +238,17 @@ fn open_file(path: &Path) -> Result<PacketDecoder<'static>, AudioError> {
     catch_decoder_panic(|| PacketDecoder::open(Box::new(file), &prefix[..read]))
 }
 
-/// The decoded recording as a source: decoded on several threads in
-/// sections when that gives exactly the same samples and the machine has
-/// the cores (`reopen` opens it again for each further thread), else by
-/// `first` alone.
+/// The decoded recording as a source: decoded on up to `workers` threads
+/// in sections when that gives exactly the same samples (`reopen` opens it
+/// again for each further thread), else by `first` alone.
 fn decoded(
     first: PacketDecoder<'static>,
+    workers: usize,
     reopen: impl Fn() -> Result<PacketDecoder<'static>, AudioError>,
 ) -> Result<Box<dyn MonoSource>, AudioError> {
-    let workers = sections::workers();
-    if workers < 2 || !first.sections_are_exact() {
+    let Some(plan) = first.section_plan().filter(|_| workers > 1) else {
         return Ok(Box::new(DecodedSource::new(first)));
-    }
+    };
     let mut decoders = vec![first];
     // Opened once already: if it cannot be opened again, fewer will do.
     while decoders.len() < workers
@@ -254,7 +259,7 @@ fn decoded(
     if decoders.len() == 1 {
         return Ok(Box::new(DecodedSource::new(decoders.remove(0))));
     }
-    Ok(Box::new(sections::SectionedSource::start(decoders)?))
+    Ok(Box::new(sections::SectionedSource::start(decoders, plan)?))
 }
 
 fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

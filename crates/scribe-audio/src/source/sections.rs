@@ -8,33 +8,27 @@
 //! worker 0, section 1 from worker 1, and so on, so memory is bounded by
 //! the few sections in flight. Only codecs whose output after the warm-up
 //! is exactly the single decoder's are decoded this way
-//! ([`PacketDecoder::sections_are_exact`]).
+//! ([`PacketDecoder::section_plan`]).
 //!
 //! Every section index is sent by its worker, empty when nothing in it
 //! could be decoded, so a damaged stretch never makes the reader stop
 //! early. An error goes with the section it was found in; a worker that
 //! runs into an error in another worker's section leaves it to that one.
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use super::MonoSource;
-use crate::decode::{DecodeCounts, EndFacts, PacketDecoder, Sections};
+use crate::decode::{DecodeCounts, EndFacts, PacketDecoder, SectionPlan, Sections};
 use crate::error::AudioError;
 use crate::guard::catch_decoder_panic;
 
-/// Packets per section (about 12 s of MP3 or AAC at 48 kHz).
-const PACKETS_PER_SECTION: u64 = 512;
-/// Packets decoded before a section and dropped: enough for an MP3 bit
-/// reservoir (at most 511 bytes back, a handful of the smallest frames)
-/// plus the overlap of the transforms.
-const WARMUP_PACKETS: u64 = 12;
 /// Sections a worker may have decoded ahead of the reader.
-const SECTIONS_IN_FLIGHT: usize = 2;
-/// Decoding threads at most.
+const SECTIONS_IN_FLIGHT: usize = 1;
+/// Decoding threads at most, unless the caller asks for more.
 const MAX_WORKERS: usize = 4;
 
-/// How many threads should decode one recording here.
+/// How many threads decode one recording here unless the caller says.
 pub(crate) fn workers() -> usize {
     std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
@@ -55,6 +49,9 @@ enum Message {
 /// Decodes a recording on one thread per decoder, in sections.
 pub(crate) struct SectionedSource {
     receivers: Vec<Receiver<Message>>,
+    /// Spent section buffers go back to the workers, so that a long
+    /// recording does not allocate (and fragment) memory section by section.
+    recycle: Vec<Sender<Vec<f32>>>,
     handles: Vec<JoinHandle<()>>,
     end: EndFacts,
     next: u64,
@@ -63,15 +60,11 @@ pub(crate) struct SectionedSource {
 }
 
 impl SectionedSource {
-    /// Starts one worker per decoder; each must be freshly opened on the
-    /// same recording.
-    pub(crate) fn start(decoders: Vec<PacketDecoder<'static>>) -> Result<Self, AudioError> {
-        Self::start_with(decoders, PACKETS_PER_SECTION)
-    }
-
-    fn start_with(
+    /// Starts one worker per decoder, each freshly opened on the same
+    /// recording, to decode it as `plan` says.
+    pub(crate) fn start(
         decoders: Vec<PacketDecoder<'static>>,
-        packets_per_section: u64,
+        plan: SectionPlan,
     ) -> Result<Self, AudioError> {
         let end = decoders
             .first()
@@ -79,25 +72,28 @@ impl SectionedSource {
             .end_facts();
         let workers = decoders.len() as u64;
         let mut receivers = Vec::new();
+        let mut recycle = Vec::new();
         let mut handles = Vec::new();
         for (worker, mut decoder) in (0u64..).zip(decoders) {
             let sections = Sections {
-                packets: packets_per_section.max(WARMUP_PACKETS + 1),
-                warmup: WARMUP_PACKETS,
+                plan,
                 workers,
                 worker,
             };
             decoder.decode_sections(sections);
             let (tx, rx) = sync_channel(SECTIONS_IN_FLIGHT);
+            let (spent_tx, spent_rx) = channel();
             let handle = std::thread::Builder::new()
                 .name(format!("scribe-audio-decode-{worker}"))
-                .spawn(move || work(decoder, sections, &tx))
+                .spawn(move || work(decoder, sections, &tx, &spent_rx))
                 .map_err(|_| AudioError::WorkerStopped)?;
             receivers.push(rx);
+            recycle.push(spent_tx);
             handles.push(handle);
         }
         Ok(Self {
             receivers,
+            recycle,
             handles,
             end,
             next: 0,
@@ -148,7 +144,9 @@ impl MonoSource for SectionedSource {
                     self.next += 1;
                     self.error = error;
                     if !samples.is_empty() {
-                        *out = samples;
+                        let spent = std::mem::replace(out, samples);
+                        // A worker that has finished no longer takes it.
+                        let _ = self.recycle[from].send(spent);
                         return Ok(Some(rate));
                     }
                 }
@@ -228,7 +226,12 @@ enum Step {
     ReaderGone,
 }
 
-fn work(mut decoder: PacketDecoder<'static>, sections: Sections, tx: &SyncSender<Message>) {
+fn work(
+    mut decoder: PacketDecoder<'static>,
+    sections: Sections,
+    tx: &SyncSender<Message>,
+    spent: &Receiver<Vec<f32>>,
+) {
     let mut outbox = Outbox {
         tx,
         sections,
@@ -244,8 +247,9 @@ fn work(mut decoder: PacketDecoder<'static>, sections: Sections, tx: &SyncSender
                 if !outbox.flush_before(block.section) {
                     return Ok(Step::ReaderGone);
                 }
-                let capacity = block.samples.len() * sections.packets as usize;
-                outbox.open = Some((block.section, Vec::with_capacity(capacity), block.rate));
+                let mut buffer = spent.try_recv().unwrap_or_default();
+                buffer.clear();
+                outbox.open = Some((block.section, buffer, block.rate));
             }
             if let Some(open) = outbox.open.as_mut() {
                 open.1.extend_from_slice(block.samples);
@@ -257,8 +261,7 @@ fn work(mut decoder: PacketDecoder<'static>, sections: Sections, tx: &SyncSender
             Ok(Step::Decoded) => {}
             Ok(Step::ReaderGone) => return,
             Ok(Step::End) => {
-                let sections_in_stream = decoder.packets_read().div_ceil(sections.packets);
-                if outbox.flush_before(sections_in_stream) {
+                if outbox.flush_before(decoder.sections_seen()) {
                     let _ = tx.send(Message::End(decoder.counts()));
                 }
                 return;
@@ -275,7 +278,8 @@ fn work(mut decoder: PacketDecoder<'static>, sections: Sections, tx: &SyncSender
                     }
                     None => {
                         // Another worker's section: it finds the same error.
-                        let at = decoder.packets_read() / sections.packets;
+                        // Every section of this worker's before it is done.
+                        let at = decoder.sections_seen().saturating_sub(1);
                         if outbox.flush_before(at) {
                             let _ = tx.send(Message::End(decoder.counts()));
                         }
@@ -296,6 +300,22 @@ mod tests {
 
     fn decoder(bytes: &[u8]) -> PacketDecoder<'static> {
         PacketDecoder::open(Box::new(Cursor::new(bytes.to_vec())), &bytes[..16]).expect("opens")
+    }
+
+    /// `plan` with sections of exactly `packets` packets (however long),
+    /// so that short examples cross many seams.
+    fn small(plan: SectionPlan, packets: u64) -> SectionPlan {
+        SectionPlan {
+            span: 1,
+            min_packets: packets.max(plan.warmup as u64),
+            ..plan
+        }
+    }
+
+    fn plan_of(bytes: &[u8]) -> SectionPlan {
+        decoder(bytes)
+            .section_plan()
+            .expect("decodable in sections")
     }
 
     fn drain(source: &mut dyn MonoSource) -> Result<Vec<f32>, AudioError> {
@@ -323,12 +343,15 @@ mod tests {
             "consultation-48k-stereo.wav",
         ] {
             let bytes = example(name);
-            assert!(decoder(&bytes).sections_are_exact(), "{name}");
+            let plan = decoder(&bytes)
+                .section_plan()
+                .expect("decodable in sections");
             let want = drain(&mut DecodedSource::new(decoder(&bytes))).expect("decodes");
             // Sections of 13 to 40 packets: the example crosses many seams.
             for (workers, packets) in [(2, 13), (3, 17), (2, 40)] {
                 let decoders = (0..workers).map(|_| decoder(&bytes)).collect();
-                let mut sectioned = SectionedSource::start_with(decoders, packets).expect("starts");
+                let mut sectioned =
+                    SectionedSource::start(decoders, small(plan, packets)).expect("starts");
                 let got = drain(&mut sectioned).expect("decodes in sections");
                 assert_eq!(got.len(), want.len(), "{name}, {workers} workers");
                 let first_difference = got.iter().zip(&want).position(|(a, b)| a != b);
@@ -349,7 +372,7 @@ mod tests {
             "consultation-opus.ogg",
             "consultation.m4a",
         ] {
-            assert!(!decoder(&example(name)).sections_are_exact(), "{name}");
+            assert_eq!(decoder(&example(name)).section_plan(), None, "{name}");
         }
     }
 
@@ -366,7 +389,8 @@ mod tests {
             }
         };
         let decoders = (0..2).map(|_| decoder(cut)).collect();
-        let mut sectioned = SectionedSource::start_with(decoders, 13).expect("starts");
+        let mut sectioned =
+            SectionedSource::start(decoders, small(plan_of(cut), 13)).expect("starts");
         let mut two = (Vec::new(), Vec::new());
         let sectioned_result = loop {
             match sectioned.next_block(&mut two.1) {
@@ -430,7 +454,8 @@ mod tests {
                 };
                 let want = outcome(&mut DecodedSource::new(first));
                 let decoders = (0..2).map(|_| decoder(&bytes)).collect();
-                let mut sectioned = SectionedSource::start_with(decoders, 13).expect("starts");
+                let mut sectioned =
+                    SectionedSource::start(decoders, small(plan_of(&bytes), 13)).expect("starts");
                 let got = outcome(&mut sectioned);
                 assert_eq!(got.1, want.1, "{name} round {round}: how it ends");
                 assert!(
@@ -447,7 +472,8 @@ mod tests {
     fn dropping_the_reader_stops_the_workers() {
         let bytes = example("consultation-48k-stereo.wav");
         let decoders = (0..2).map(|_| decoder(&bytes)).collect();
-        let mut sectioned = SectionedSource::start_with(decoders, 13).expect("starts");
+        let mut sectioned =
+            SectionedSource::start(decoders, small(plan_of(&bytes), 13)).expect("starts");
         let mut block = Vec::new();
         assert!(sectioned.next_block(&mut block).expect("a block").is_some());
         // Joins both workers; the test would hang if one stayed blocked.
