@@ -132,11 +132,39 @@ impl std::ops::AddAssign for DecodeCounts {
 /// least `min_packets` packets. Before each section a decoder decodes the
 /// `warmup` packets before it, and drops their output, so that its state is
 /// what it would be after the whole stream before.
+///
+/// With `reservoir` bytes set (MP3's bit reservoir), only as many of those
+/// packets are decoded as reach that far back, plus one to spare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SectionPlan {
     pub(crate) span: u64,
     pub(crate) min_packets: u64,
     pub(crate) warmup: usize,
+    pub(crate) reservoir: usize,
+}
+
+/// The most bytes of an MPEG audio frame that are not main data: header,
+/// CRC and the longest side information.
+const MPEG_FRAME_OVERHEAD: usize = 4 + 2 + 32;
+
+/// How many of the `held` packets before a section to decode: all of them,
+/// or with a bit reservoir of `reservoir` bytes, the packet just before the
+/// section (whose overlap and synthesis state the section continues), the
+/// packets holding the main data it may draw on, and one to spare.
+fn warmup_needed(held: &std::collections::VecDeque<Packet>, reservoir: usize) -> usize {
+    if reservoir == 0 {
+        return held.len();
+    }
+    let mut covered = 0;
+    let mut needed = 1;
+    for packet in held.iter().rev().skip(1) {
+        if covered >= reservoir {
+            break;
+        }
+        covered += packet.data.len().saturating_sub(MPEG_FRAME_OVERHEAD);
+        needed += 1;
+    }
+    (needed + 1).min(held.len())
 }
 
 /// One decoder's share when several decode a stream side by side: the
@@ -442,16 +470,16 @@ impl<'s> PacketDecoder<'s> {
     /// stream's first packets.
     pub(crate) fn section_plan(&self) -> Option<SectionPlan> {
         let codec = self.facts.codec.as_str();
-        let warmup = match codec {
-            // The bit reservoir reaches at most 511 bytes back (a handful
-            // of the smallest frames), then the transforms overlap one
+        let (warmup, reservoir) = match codec {
+            // Main data reaches at most 511 bytes back into earlier frames
+            // (a dozen of the smallest), then the transforms overlap one
             // granule.
-            "mp1" | "mp2" | "mp3" => 12,
+            "mp1" | "mp2" | "mp3" => (12, 511),
             // Each packet overlaps the one before.
-            "vorbis" => 2,
+            "vorbis" => (2, 0),
             // Every frame stands alone.
-            "flac" => 0,
-            _ if codec.starts_with("pcm") => 0,
+            "flac" => (0, 0),
+            _ if codec.starts_with("pcm") => (0, 0),
             // Not AAC: its noise substitution draws from one random
             // generator that runs through the whole stream. Not Opus:
             // libopus's predictors carry state indefinitely.
@@ -471,6 +499,7 @@ impl<'s> PacketDecoder<'s> {
             // share of the work.
             min_packets: 8 * warmup as u64 + 16,
             warmup,
+            reservoir,
         })
     }
 
@@ -534,7 +563,8 @@ impl<'s> PacketDecoder<'s> {
         }
         if entering && cursor.section > 0 {
             self.decoder.reset();
-            for held in cursor.held.drain(..) {
+            let unneeded = cursor.held.len() - warmup_needed(&cursor.held, plan.reservoir);
+            for held in cursor.held.drain(..).skip(unneeded) {
                 // Only the decoder's state matters; the output and errors
                 // belong to another decoder's section.
                 let _ = self.decoder.decode(&held);
