@@ -59,7 +59,11 @@ fn unrolled(w: &FloatTensor, taps: std::ops::Range<usize>) -> Vec<f32> {
 pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
     let top = fields(model)?;
     let graph = top.iter().find(|f| f.number == MODEL_GRAPH)?.bytes;
-    let basis = weight(graph, "stft.forward_basis_buffer", &[2 * BINS, 1, 256])?;
+    let basis = weight(
+        graph,
+        "stft.forward_basis_buffer",
+        &[2 * BINS, 1, super::front::FRAME_SAMPLES as u64],
+    )?;
     if !Spectrogram::matches(&basis) {
         return None;
     }
