@@ -16,8 +16,7 @@
 //!
 //! Decoding uses symphonia (plus libopus for Opus); the container is detected
 //! from the content, not from a file name. Audio is mixed down to mono and
-//! resampled to 16 kHz with rubato, block by block (Opus, which libopus
-//! decodes natively at 16 kHz, comes out of the decoder mono at 16 kHz). Silero VAD runs through
+//! resampled to 16 kHz with rubato, block by block. Silero VAD runs through
 //! ONNX Runtime, loaded at run time from the library and model that
 //! `cargo xtask assets` puts in the cache (see [`AssetConfig`]). The default
 //! [`VadMode::Sequential`] scores windows in the reference's exact order,
