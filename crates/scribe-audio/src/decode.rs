@@ -24,7 +24,6 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
 use symphonia::core::packet::Packet;
-use symphonia::core::units::Duration;
 
 use crate::error::AudioError;
 
@@ -237,21 +236,6 @@ fn mix_down(
     crate::source::mix_interleaved(scratch, channels, out);
 }
 
-/// What decoded samples are for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Output {
-    /// The stream's own rate (mixed down to mono).
-    Native,
-    /// Speech detection, which wants mono at 16 kHz: Opus is decoded at
-    /// 16 kHz mono by libopus itself (a rate the codec decodes to
-    /// natively, with a fraction of the work of 48 kHz stereo); other
-    /// codecs give their own rate, mixed down to mono.
-    Speech,
-}
-
-/// The rate Opus packets are timed in, whatever rate they are decoded at.
-const OPUS_RATE: u32 = 48_000;
-
 /// A symphonia format reader plus decoder for the first audio track,
 /// producing mono f32 blocks.
 pub(crate) struct PacketDecoder<'s> {
@@ -272,10 +256,6 @@ pub(crate) struct PacketDecoder<'s> {
     scratch: Vec<f32>,
     /// Frames still to drop from the start (MP4 edit-list priming).
     skip_frames: u64,
-    /// Output rate over the rate the container counts frames in, when the
-    /// decoder was asked for another rate than the stream's (Opus for
-    /// speech): packet trims are rescaled by it.
-    rescale: Option<(u64, u64)>,
     /// Frames to drop from the end of the track's last packet, and that
     /// packet's data as the container holds it (Matroska `DiscardPadding`).
     end_padding: Option<(u64, Vec<u8>)>,
@@ -336,17 +316,8 @@ impl<'s> PacketDecoder<'s> {
     /// Probes the source's content and prepares a decoder for its first
     /// audio track.
     pub(crate) fn open(
-        source: Box<dyn MediaSource + 's>,
-        prefix: &[u8],
-    ) -> Result<Self, AudioError> {
-        Self::open_for(source, prefix, Output::Native)
-    }
-
-    /// As [`PacketDecoder::open`], for the samples' use `output`.
-    pub(crate) fn open_for(
         mut source: Box<dyn MediaSource + 's>,
         prefix: &[u8],
-        output: Output,
     ) -> Result<Self, AudioError> {
         let container_hint = sniff_container(prefix);
         let trim = priming::scan(source.as_mut(), container_hint);
@@ -370,20 +341,9 @@ impl<'s> PacketDecoder<'s> {
         let Some(CodecParameters::Audio(params)) = track.codec_params.as_ref() else {
             return Err(AudioError::NoAudioTrack);
         };
-        let mut params = params.clone();
-        let mut rescale = None;
-        if output == Output::Speech
-            && params.codec == symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS
-            && params.sample_rate == Some(OPUS_RATE)
-        {
-            let to = crate::vad::VAD_SAMPLE_RATE;
-            params.sample_rate = Some(to);
-            params.channels = Some(symphonia::core::audio::Channels::Discrete(1));
-            rescale = Some((u64::from(to), u64::from(OPUS_RATE)));
-        }
-        let scale = |frames: u64| rescale.map_or(frames, |(to, from)| frames * to / from);
+        let params = params.clone();
         let track_id = track.id;
-        let declared_frames = track.num_frames.map(scale);
+        let declared_frames = track.num_frames;
         let units_per_second = track
             .time_base
             .map(|tb| f64::from(tb.denom.get()) / f64::from(tb.numer.get()));
@@ -442,7 +402,6 @@ impl<'s> PacketDecoder<'s> {
             mono: Vec::new(),
             scratch: Vec::new(),
             skip_frames,
-            rescale,
             end_padding,
             lookahead: None,
         })
@@ -615,16 +574,10 @@ impl<'s> PacketDecoder<'s> {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let Ok((section, mut packet)) = self.place(packet) else {
+            let Ok((section, packet)) = self.place(packet) else {
                 continue;
             };
             self.counts.packets += 1;
-            if let Some((to, from)) = self.rescale {
-                // The container counts trims at the stream's rate; the
-                // decoder applies them at its own.
-                packet.trim_start = Duration::new(packet.trim_start.get() * to / from);
-                packet.trim_end = Duration::new(packet.trim_end.get() * to / from);
-            }
             let trim_end = self.end_trim_for(&packet);
             match self.decoder.decode(&packet) {
                 Ok(buffer) => {
@@ -847,84 +800,4 @@ fn codec_label(params: &symphonia::core::codecs::audio::AudioCodecParameters) ->
         .find(|(id, _)| *id == params.codec)
         .map(|(_, name)| (*name).to_string())
         .unwrap_or_else(|| format!("codec id {}", params.codec))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn example(name: &str) -> Vec<u8> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/audio")
-            .join(name);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
-
-    /// The rate and the mono samples of the whole stream.
-    fn decode(bytes: &[u8], output: Output) -> (u32, Vec<f32>) {
-        let mut decoder = PacketDecoder::open_for(
-            Box::new(std::io::Cursor::new(bytes.to_vec())),
-            &bytes[..16],
-            output,
-        )
-        .expect("opens");
-        let (mut rate, mut mono) = (0, Vec::new());
-        while let Some(block) = decoder.next_block().expect("decodes") {
-            rate = block.rate;
-            mono.extend_from_slice(block.samples);
-        }
-        (rate, mono)
-    }
-
-    #[test]
-    fn opus_for_speech_comes_out_at_16k_and_sounds_like_the_full_rate_decode() {
-        for name in ["consultation.webm", "consultation-opus.ogg"] {
-            let bytes = example(name);
-            let (native_rate, native) = decode(&bytes, Output::Native);
-            let (speech_rate, speech) = decode(&bytes, Output::Speech);
-            assert_eq!((native_rate, speech_rate), (48_000, 16_000), "{name}");
-            // Priming and padding are trimmed at the decoding rate.
-            let third = native.len().div_ceil(3);
-            assert!(
-                speech.len().abs_diff(third) <= 1,
-                "{name}: {} vs {third}",
-                speech.len()
-            );
-            // The same speech is found as in the full-rate decode (resampled
-            // by the pipeline), to within a window.
-            let assets = crate::AssetConfig::default();
-            let vad = crate::VadConfig::default();
-            let full = crate::speech_timestamps(
-                crate::AudioInput::F32 {
-                    samples: native,
-                    sample_rate: 48_000,
-                    channels: 1,
-                },
-                &vad,
-                &assets,
-            )
-            .expect("run `cargo xtask assets` first");
-            let direct = crate::speech_timestamps(crate::AudioInput::Bytes(bytes), &vad, &assets)
-                .expect("scores");
-            assert!(full.len() >= 3, "{name}: speech found");
-            assert_eq!(direct.len(), full.len(), "{name}");
-            for (a, b) in direct.iter().zip(&full) {
-                let window = crate::WINDOW_SAMPLES as u64;
-                assert!(
-                    a.start.abs_diff(b.start) <= window,
-                    "{name}: {a:?} vs {b:?}"
-                );
-                assert!(a.end.abs_diff(b.end) <= window, "{name}: {a:?} vs {b:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn other_codecs_for_speech_keep_their_rate() {
-        let bytes = example("consultation.mp3");
-        assert_eq!(
-            decode(&bytes, Output::Speech),
-            decode(&bytes, Output::Native)
-        );
-    }
 }

@@ -5,7 +5,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::decode::{MAX_SAMPLE_RATE, Output, PacketDecoder};
+use crate::decode::{MAX_SAMPLE_RATE, PacketDecoder};
 use crate::error::AudioError;
 use crate::guard::catch_decoder_panic;
 
@@ -157,11 +157,7 @@ impl AudioInput {
                 let open = || {
                     let prefix = &shared.0[..shared.0.len().min(16)];
                     catch_decoder_panic(|| {
-                        PacketDecoder::open_for(
-                            Box::new(Cursor::new(shared.clone())),
-                            prefix,
-                            Output::Speech,
-                        )
+                        PacketDecoder::open(Box::new(Cursor::new(shared.clone())), prefix)
                     })
                 };
                 decoded(open()?, workers, open)
@@ -239,7 +235,7 @@ fn open_file(path: &Path) -> Result<PacketDecoder<'static>, AudioError> {
         return Err(AudioError::Empty);
     }
     file.seek(SeekFrom::Start(0)).map_err(io)?;
-    catch_decoder_panic(|| PacketDecoder::open_for(Box::new(file), &prefix[..read], Output::Speech))
+    catch_decoder_panic(|| PacketDecoder::open(Box::new(file), &prefix[..read]))
 }
 
 /// The decoded recording as a source: decoded on up to `workers` threads
