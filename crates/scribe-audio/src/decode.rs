@@ -490,9 +490,10 @@ impl<'s> PacketDecoder<'s> {
         }
     }
 
-    /// Places `packet` in its section: `Some(section)` when it is this
-    /// decoder's to decode (after warming up on the held packets if a
-    /// section of its own starts here), `None` when it is another's.
+    /// Places `packet` in its section: `Ok` with the section when it is
+    /// this decoder's to decode (after warming up on the held packets if a
+    /// section of its own starts here), `Err` when it is another's (it is
+    /// held back as a possible warm-up).
     fn place(&mut self, packet: Packet) -> Result<(u64, Packet), ()> {
         let Some(sections) = self.sections else {
             return Ok((0, packet));
