@@ -318,12 +318,23 @@ mod tests {
             .expect("decodable in sections")
     }
 
-    fn drain(source: &mut dyn MonoSource) -> Result<Vec<f32>, AudioError> {
+    /// Everything `source` gives, and how it ends.
+    fn outcome(source: &mut dyn MonoSource) -> (Vec<f32>, String) {
         let (mut all, mut block) = (Vec::new(), Vec::new());
-        while source.next_block(&mut block)?.is_some() {
-            all.extend_from_slice(&block);
-        }
-        Ok(all)
+        let end = loop {
+            match source.next_block(&mut block) {
+                Ok(Some(_)) => all.extend_from_slice(&block),
+                other => break format!("{other:?}"),
+            }
+        };
+        (all, end)
+    }
+
+    /// What `workers` decoders give for `bytes` in sections of `packets`.
+    fn sectioned(bytes: &[u8], workers: usize, packets: u64) -> (Vec<f32>, String) {
+        let decoders = (0..workers).map(|_| decoder(bytes)).collect();
+        let plan = small(plan_of(bytes), packets);
+        outcome(&mut SectionedSource::start(decoders, plan).expect("starts"))
     }
 
     fn example(name: &str) -> Vec<u8> {
@@ -343,16 +354,12 @@ mod tests {
             "consultation-48k-stereo.wav",
         ] {
             let bytes = example(name);
-            let plan = decoder(&bytes)
-                .section_plan()
-                .expect("decodable in sections");
-            let want = drain(&mut DecodedSource::new(decoder(&bytes))).expect("decodes");
+            let (want, end) = outcome(&mut DecodedSource::new(decoder(&bytes)));
+            assert_eq!(end, "Ok(None)", "{name}");
             // Sections of 13 to 40 packets: the example crosses many seams.
             for (workers, packets) in [(2, 13), (3, 17), (2, 40)] {
-                let decoders = (0..workers).map(|_| decoder(&bytes)).collect();
-                let mut sectioned =
-                    SectionedSource::start(decoders, small(plan, packets)).expect("starts");
-                let got = drain(&mut sectioned).expect("decodes in sections");
+                let (got, end) = sectioned(&bytes, workers, packets);
+                assert_eq!(end, "Ok(None)", "{name}, {workers} workers");
                 assert_eq!(got.len(), want.len(), "{name}, {workers} workers");
                 let first_difference = got.iter().zip(&want).position(|(a, b)| a != b);
                 assert_eq!(
@@ -380,47 +387,12 @@ mod tests {
     fn a_truncated_file_gives_its_audio_then_the_error() {
         let bytes = example("consultation.mp3");
         let cut = &bytes[..bytes.len() * 2 / 3];
-        let mut single = DecodedSource::new(decoder(cut));
-        let mut one = (Vec::new(), Vec::new());
-        let single_result = loop {
-            match single.next_block(&mut one.1) {
-                Ok(Some(_)) => one.0.extend_from_slice(&one.1),
-                other => break other,
-            }
-        };
-        let decoders = (0..2).map(|_| decoder(cut)).collect();
-        let mut sectioned =
-            SectionedSource::start(decoders, small(plan_of(cut), 13)).expect("starts");
-        let mut two = (Vec::new(), Vec::new());
-        let sectioned_result = loop {
-            match sectioned.next_block(&mut two.1) {
-                Ok(Some(_)) => two.0.extend_from_slice(&two.1),
-                other => break other,
-            }
-        };
-        assert!(
-            matches!(single_result, Err(AudioError::Truncated { .. })),
-            "{single_result:?}"
-        );
-        assert!(!one.0.is_empty());
-        assert_eq!(two.0, one.0, "the same audio comes out before the end");
-        assert_eq!(
-            format!("{sectioned_result:?}"),
-            format!("{single_result:?}"),
-            "and the same end"
-        );
-    }
-
-    /// Everything `source` gives, and how it ends.
-    fn outcome(source: &mut dyn MonoSource) -> (Vec<f32>, String) {
-        let (mut all, mut block) = (Vec::new(), Vec::new());
-        let end = loop {
-            match source.next_block(&mut block) {
-                Ok(Some(_)) => all.extend_from_slice(&block),
-                other => break format!("{other:?}"),
-            }
-        };
-        (all, end)
+        let (one, single_end) = outcome(&mut DecodedSource::new(decoder(cut)));
+        let (two, sectioned_end) = sectioned(cut, 2, 13);
+        assert!(single_end.starts_with("Err(Truncated"), "{single_end}");
+        assert!(!one.is_empty());
+        assert_eq!(two, one, "the same audio comes out before the end");
+        assert_eq!(sectioned_end, single_end, "and the same end");
     }
 
     #[test]
@@ -453,10 +425,7 @@ mod tests {
                     continue;
                 };
                 let want = outcome(&mut DecodedSource::new(first));
-                let decoders = (0..2).map(|_| decoder(&bytes)).collect();
-                let mut sectioned =
-                    SectionedSource::start(decoders, small(plan_of(&bytes), 13)).expect("starts");
-                let got = outcome(&mut sectioned);
+                let got = sectioned(&bytes, 2, 13);
                 assert_eq!(got.1, want.1, "{name} round {round}: how it ends");
                 assert!(
                     got.0 == want.0,
