@@ -4,7 +4,7 @@ use std::io::Cursor;
 
 use crate::decode::PacketDecoder;
 use crate::error::AudioError;
-use crate::guard::catch_decoder_panic;
+use crate::panic_guard::catch_decoder_panic;
 
 /// What [`inspect`] learned about a recording.
 #[derive(Debug, Clone, PartialEq)]

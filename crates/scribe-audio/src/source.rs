@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::decode::{MAX_SAMPLE_RATE, PacketDecoder};
 use crate::error::AudioError;
-use crate::guard::catch_decoder_panic;
+use crate::panic_guard::catch_decoder_panic;
 
 mod sections;
 

@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use super::MonoSource;
 use crate::decode::{DecodeCounts, EndFacts, PacketDecoder, SectionPlan, Sections};
 use crate::error::AudioError;
-use crate::guard::catch_decoder_panic;
+use crate::panic_guard::catch_decoder_panic;
 
 /// Sections a worker may have decoded ahead of the reader.
 const SECTIONS_IN_FLIGHT: usize = 1;
