@@ -44,7 +44,7 @@
 mod assets;
 mod chunk;
 mod decode;
-mod engine;
+mod detector;
 mod error;
 mod inspect;
 mod panic_guard;
@@ -59,7 +59,7 @@ pub use assets::{
     VAD_SEQUENCE_MODEL,
 };
 pub use chunk::{Chunk, ChunkConfig};
-pub use engine::ChunkSummary;
+pub use detector::ChunkSummary;
 pub use error::AudioError;
 pub use inspect::{AudioInfo, inspect};
 pub use pipeline::{ChunkStream, PipelineConfig, chunk_audio, speech_timestamps};

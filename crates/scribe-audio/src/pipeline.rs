@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use crate::assets::AssetConfig;
 use crate::chunk::{Chunk, ChunkConfig};
-use crate::engine::{ChunkSummary, Engine};
+use crate::detector::{ChunkSummary, SpeechDetector};
 use crate::error::AudioError;
 use crate::resample::To16k;
 use crate::source::{AudioInput, MonoSource};
@@ -137,8 +137,8 @@ enum Message {
 /// [`AudioError::ModelMissing`].
 pub fn chunk_audio(input: AudioInput, config: &PipelineConfig) -> Result<ChunkStream, AudioError> {
     config.validate()?;
-    let engine = Engine::new(&config.vad, Some(&config.chunk), &config.assets)?;
-    ChunkStream::start(input, config.decode_threads, engine)
+    let detector = SpeechDetector::new(&config.vad, Some(&config.chunk), &config.assets)?;
+    ChunkStream::start(input, config.decode_threads, detector)
 }
 
 /// Runs speech detection over the whole input and returns the padded speech
@@ -155,8 +155,8 @@ pub fn speech_timestamps(
     vad: &VadConfig,
     assets: &AssetConfig,
 ) -> Result<Vec<SourceRange>, AudioError> {
-    let engine = Engine::new(vad, None, assets)?;
-    let mut stream = ChunkStream::start(input, None, engine)?.keep_segments();
+    let detector = SpeechDetector::new(vad, None, assets)?;
+    let mut stream = ChunkStream::start(input, None, detector)?.keep_segments();
     if let Some(e) = stream.by_ref().find_map(Result::err) {
         return Err(e);
     }
@@ -185,10 +185,10 @@ impl ChunkStream {
     fn start(
         input: AudioInput,
         decode_threads: Option<usize>,
-        mut engine: Engine,
+        mut detector: SpeechDetector,
     ) -> Result<Self, AudioError> {
         let source = input.open(decode_threads)?;
-        engine.pipeline_encoder()?;
+        detector.pipeline_encoder()?;
         let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
         let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
         let decoder = std::thread::Builder::new()
@@ -197,7 +197,7 @@ impl ChunkStream {
             .map_err(|_| AudioError::WorkerStopped)?;
         let vad = std::thread::Builder::new()
             .name("scribe-audio-vad".into())
-            .spawn(move || vad_worker(engine, &block_rx, &chunk_tx))
+            .spawn(move || vad_worker(detector, &block_rx, &chunk_tx))
             .map_err(|_| AudioError::WorkerStopped)?;
         Ok(Self {
             chunks: chunk_rx,
@@ -364,7 +364,7 @@ fn decode_worker(mut source: Box<dyn MonoSource>, out: &SyncSender<Result<Vec<f3
 }
 
 fn vad_worker(
-    mut engine: Engine,
+    mut detector: SpeechDetector,
     blocks: &Receiver<Result<Vec<f32>, AudioError>>,
     out: &SyncSender<Message>,
 ) {
@@ -373,7 +373,7 @@ fn vad_worker(
     let mut failure = None;
     // The sender closing without an error means the decoder finished.
     for block in blocks {
-        let step = block.and_then(|samples| engine.push(&samples, &mut segments, &mut chunks));
+        let step = block.and_then(|samples| detector.push(&samples, &mut segments, &mut chunks));
         if let Err(e) = step {
             failure = Some(e);
             break;
@@ -385,13 +385,13 @@ fn vad_worker(
     if let Some(e) = failure {
         // Chunks already complete are delivered before the error; the open
         // chunk is closed too, so no decoded speech is lost.
-        let _ = engine.finish(&mut segments, &mut chunks);
+        let _ = detector.finish(&mut segments, &mut chunks);
         if send_results(out, &mut segments, &mut chunks) {
             let _ = out.send(Message::Failed(e));
         }
         return;
     }
-    match engine.finish(&mut segments, &mut chunks) {
+    match detector.finish(&mut segments, &mut chunks) {
         Ok(summary) => {
             if send_results(out, &mut segments, &mut chunks) {
                 if summary.no_speech() {
@@ -409,7 +409,7 @@ fn vad_worker(
     }
 }
 
-/// Sends what the engine produced; false when the consumer has gone.
+/// Sends what the detector produced; false when the consumer has gone.
 fn send_results(
     out: &SyncSender<Message>,
     segments: &mut Vec<SourceRange>,

@@ -6,7 +6,7 @@
 
 use crate::assets::AssetConfig;
 use crate::chunk::{Chunk, ChunkConfig};
-use crate::engine::{ChunkSummary, Engine};
+use crate::detector::{ChunkSummary, SpeechDetector};
 use crate::error::AudioError;
 use crate::resample::To16k;
 use crate::source::downmix;
@@ -107,7 +107,7 @@ fn live_vad_config(vad: &VadConfig) -> VadConfig {
 #[derive(Debug)]
 pub struct StreamingVad {
     input: LiveInput,
-    engine: Engine,
+    detector: SpeechDetector,
 }
 
 impl std::fmt::Debug for LiveInput {
@@ -133,7 +133,7 @@ impl StreamingVad {
     ) -> Result<Self, AudioError> {
         Ok(Self {
             input: LiveInput::new(format)?,
-            engine: Engine::new(&live_vad_config(vad), None, assets)?,
+            detector: SpeechDetector::new(&live_vad_config(vad), None, assets)?,
         })
     }
 
@@ -145,7 +145,7 @@ impl StreamingVad {
     pub fn push_f32(&mut self, samples: &[f32]) -> Result<Vec<SourceRange>, AudioError> {
         let mono = self.input.push_f32(samples)?;
         let mut segments = Vec::new();
-        self.engine.push(mono, &mut segments, &mut Vec::new())?;
+        self.detector.push(mono, &mut segments, &mut Vec::new())?;
         Ok(segments)
     }
 
@@ -158,7 +158,7 @@ impl StreamingVad {
     pub fn push_i16le(&mut self, bytes: &[u8]) -> Result<Vec<SourceRange>, AudioError> {
         let mono = self.input.push_i16le(bytes)?;
         let mut segments = Vec::new();
-        self.engine.push(mono, &mut segments, &mut Vec::new())?;
+        self.detector.push(mono, &mut segments, &mut Vec::new())?;
         Ok(segments)
     }
 
@@ -170,8 +170,8 @@ impl StreamingVad {
     pub fn finish(mut self) -> Result<Vec<SourceRange>, AudioError> {
         let mono = self.input.finish()?;
         let mut segments = Vec::new();
-        self.engine.push(mono, &mut segments, &mut Vec::new())?;
-        self.engine.finish(&mut segments, &mut Vec::new())?;
+        self.detector.push(mono, &mut segments, &mut Vec::new())?;
+        self.detector.finish(&mut segments, &mut Vec::new())?;
         Ok(segments)
     }
 }
@@ -200,7 +200,7 @@ impl StreamingVad {
 #[derive(Debug)]
 pub struct StreamingChunker {
     input: LiveInput,
-    engine: Engine,
+    detector: SpeechDetector,
 }
 
 impl StreamingChunker {
@@ -218,7 +218,7 @@ impl StreamingChunker {
     ) -> Result<Self, AudioError> {
         Ok(Self {
             input: LiveInput::new(format)?,
-            engine: Engine::new(&live_vad_config(vad), Some(chunking), assets)?,
+            detector: SpeechDetector::new(&live_vad_config(vad), Some(chunking), assets)?,
         })
     }
 
@@ -230,7 +230,7 @@ impl StreamingChunker {
     pub fn push_f32(&mut self, samples: &[f32]) -> Result<Vec<Chunk>, AudioError> {
         let mono = self.input.push_f32(samples)?;
         let mut chunks = Vec::new();
-        self.engine.push(mono, &mut Vec::new(), &mut chunks)?;
+        self.detector.push(mono, &mut Vec::new(), &mut chunks)?;
         Ok(chunks)
     }
 
@@ -243,7 +243,7 @@ impl StreamingChunker {
     pub fn push_i16le(&mut self, bytes: &[u8]) -> Result<Vec<Chunk>, AudioError> {
         let mono = self.input.push_i16le(bytes)?;
         let mut chunks = Vec::new();
-        self.engine.push(mono, &mut Vec::new(), &mut chunks)?;
+        self.detector.push(mono, &mut Vec::new(), &mut chunks)?;
         Ok(chunks)
     }
 
@@ -255,8 +255,8 @@ impl StreamingChunker {
     pub fn finish(mut self) -> Result<(Vec<Chunk>, ChunkSummary), AudioError> {
         let mono = self.input.finish()?;
         let mut chunks = Vec::new();
-        self.engine.push(mono, &mut Vec::new(), &mut chunks)?;
-        let summary = self.engine.finish(&mut Vec::new(), &mut chunks)?;
+        self.detector.push(mono, &mut Vec::new(), &mut chunks)?;
+        let summary = self.detector.finish(&mut Vec::new(), &mut chunks)?;
         Ok((chunks, summary))
     }
 }

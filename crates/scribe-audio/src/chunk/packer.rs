@@ -263,9 +263,9 @@ mod tests {
         (i % 30_000) as f32 / 32_768.0
     }
 
-    /// Drives a packer the way the engine does: audio and probabilities
-    /// window by window, starts when the segment begins, ends a little
-    /// after, the open segment certain up to the current position.
+    /// Drives a packer the way the speech detector does: audio and
+    /// probabilities window by window, starts when the segment begins, ends
+    /// a little after, the open segment certain up to the current position.
     fn pack(
         segments: &[(u64, u64)],
         total: u64,

@@ -1,5 +1,6 @@
-//! The synchronous core shared by the file pipeline and the live streaming
-//! types: 16 kHz samples in; probabilities, speech events, segments and
+//! Speech detection on 16 kHz mono samples, the synchronous core shared by
+//! the file pipeline and the live streaming types: samples in; the model's
+//! probabilities, speech events, segments and (when chunking is asked for)
 //! chunks out.
 
 use crate::assets::{AssetConfig, ResolvedAssets};
@@ -31,7 +32,9 @@ impl ChunkSummary {
     }
 }
 
-pub(crate) struct Engine {
+/// The model's scorer, the segmenter and, when chunking, the packer, fed
+/// the same samples in order.
+pub(crate) struct SpeechDetector {
     scorer: Scorer,
     /// Where the model is, for extra encoder sessions.
     resolved: ResolvedAssets,
@@ -49,16 +52,16 @@ pub(crate) struct Engine {
     finished: bool,
 }
 
-impl std::fmt::Debug for Engine {
+impl std::fmt::Debug for SpeechDetector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
+        f.debug_struct("SpeechDetector")
             .field("total", &self.total)
             .field("segments", &self.segments)
             .finish_non_exhaustive()
     }
 }
 
-impl Engine {
+impl SpeechDetector {
     /// Validates the configuration and loads the model (so that a missing
     /// runtime or model is reported here, before any audio is read).
     pub(crate) fn new(
