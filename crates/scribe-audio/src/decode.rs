@@ -28,10 +28,10 @@ use symphonia::core::packet::Packet;
 use crate::error::AudioError;
 
 mod priming;
-mod sections;
+mod section_plan;
 
-use sections::SectionCursor;
-pub(crate) use sections::{SectionPlan, Sections};
+use section_plan::SectionCursor;
+pub(crate) use section_plan::{SectionPlan, Sections};
 
 /// More undecodable packets than this in a row means the stream is corrupt,
 /// not merely a damaged frame the decoder can skip.

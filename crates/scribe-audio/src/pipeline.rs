@@ -2,10 +2,10 @@
 //! stream.
 //!
 //! Worker threads do the work: one reads the decoded audio (decoded on
-//! several threads for the codecs that allow it, see `source::sections`)
-//! and resamples it, another runs the model and packs chunks (in the exact
-//! mode the model's encoder runs on a third, see `vad::pipelined`). They
-//! are joined by small bounded channels, so
+//! several threads for the codecs that allow it, see
+//! `source::parallel_decode`) and resamples it, another runs the model and
+//! packs chunks (in the exact mode the model's encoder runs on a third, see
+//! `vad::pipelined`). They are joined by small bounded channels, so
 //! memory stays flat however long the recording is, and the first chunk is
 //! ready as soon as the first stretch of speech has been analysed. Dropping
 //! the stream stops the workers.

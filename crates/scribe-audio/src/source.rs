@@ -9,7 +9,7 @@ use crate::decode::{MAX_SAMPLE_RATE, PacketDecoder};
 use crate::error::AudioError;
 use crate::panic_guard::catch_decoder_panic;
 
-mod sections;
+mod parallel_decode;
 
 /// A recording to chunk.
 ///
@@ -143,7 +143,7 @@ impl AudioInput {
         self,
         decode_threads: Option<usize>,
     ) -> Result<Box<dyn MonoSource>, AudioError> {
-        let workers = decode_threads.unwrap_or_else(sections::workers);
+        let workers = decode_threads.unwrap_or_else(parallel_decode::workers);
         match self {
             AudioInput::Path(path) => {
                 let first = open_file(&path)?;
@@ -259,7 +259,7 @@ fn decoded(
     if decoders.len() == 1 {
         return Ok(Box::new(DecodedSource::new(decoders.remove(0))));
     }
-    Ok(Box::new(sections::SectionedSource::start(decoders, plan)?))
+    Ok(Box::new(parallel_decode::SectionedSource::start(decoders, plan)?))
 }
 
 fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

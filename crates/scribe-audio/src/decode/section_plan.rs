@@ -1,7 +1,7 @@
 //! The decoder's side of decoding one stream on several threads: how a
 //! stream is cut into sections, which packets are this decoder's, and the
 //! warm-up before each of its sections (the threads and the reassembly are
-//! in `source::sections`).
+//! in `source::parallel_decode`).
 
 use std::collections::VecDeque;
 
