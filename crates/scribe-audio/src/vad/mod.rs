@@ -4,14 +4,14 @@
 //! (same defaults) and the batching mode; [`SourceRange`]s are in 16 kHz
 //! sample coordinates, as the reference reports them.
 
-pub(crate) mod front;
-pub(crate) mod gemm;
-pub(crate) mod graph;
 pub(crate) mod model;
+pub(crate) mod onnx_proto;
 pub(crate) mod pipelined;
-pub(crate) mod proto;
+pub(crate) mod rebuilt_encoder;
 pub(crate) mod scorer;
 pub(crate) mod segmenter;
+pub(crate) mod spectrogram;
+pub(crate) mod split_graph;
 
 pub use model::{VAD_SAMPLE_RATE, WINDOW_SAMPLES};
 pub use scorer::VadMode;

@@ -10,20 +10,21 @@
 //! independent streams at once), and `silero_vad_16k_sequence.onnx` scores a
 //! run of consecutive windows of one stream per call, carrying the state
 //! inside the call. They give bit-identical probabilities. The sequence
-//! export is used when present, cut in two (see [`super::graph`]): the
-//! stateless encoder, which can run on another thread, and the recurrent
-//! part. The encoder is then rebuilt as a few whole-batch matrix products
-//! after an FFT spectrogram ([`super::gemm`], [`super::front`]), several
-//! times faster; its features agree with the export's to float rounding and
-//! each build is checked against the export's encoder before it is used.
+//! export is used when present, cut in two (see [`super::split_graph`]):
+//! the stateless encoder, which can run on another thread, and the
+//! recurrent part. The encoder is then rebuilt as a few whole-batch matrix
+//! products after an FFT spectrogram ([`super::rebuilt_encoder`],
+//! [`super::spectrogram`]), several times faster; its features agree with
+//! the export's to float rounding and each build is checked against the
+//! export's encoder before it is used.
 
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::value::TensorRef;
 
-use super::front::{self, Spectrogram};
-use super::gemm;
-use super::graph::{ENCODER_INPUT, split_before_lstm};
+use super::rebuilt_encoder;
+use super::spectrogram::{self, Spectrogram};
+use super::split_graph::{ENCODER_INPUT, split_before_lstm};
 use crate::assets::{ResolvedAssets, ort_environment};
 use crate::error::AudioError;
 
@@ -48,8 +49,8 @@ pub(crate) enum VadModel {
     Window(SileroModel),
     /// `silero_vad_16k_sequence.onnx`: runs of windows of one stream.
     Sequence(SequenceModel),
-    /// The sequence export cut in two (see [`super::graph`]): the encoder,
-    /// which may run on another thread, and the recurrent part.
+    /// The sequence export cut in two (see [`super::split_graph`]): the
+    /// encoder, which may run on another thread, and the recurrent part.
     Split {
         /// STFT and convolutions, window by window.
         encoder: EncoderModel,
@@ -214,12 +215,12 @@ fn load_split(
         session: load(&graphs.recurrent)?,
         features: graphs.features,
     };
-    let batched = gemm::build(&bytes)
+    let batched = rebuilt_encoder::build(&bytes)
         .and_then(|m| load(&m))
         .map(|session| EncoderModel {
             session,
             layout: EncoderLayout::Spectrum(Box::new(Spectrogram::new())),
-            output: gemm::OUTPUT.into(),
+            output: rebuilt_encoder::OUTPUT.into(),
             input: Vec::new(),
         });
     let encoder = match batched {
@@ -278,8 +279,8 @@ pub(crate) const FEATURES_PER_WINDOW: usize = 128;
 enum EncoderLayout {
     /// The export's own encoder: one 576-sample row per window.
     Rows,
-    /// The rebuilt encoder ([`gemm`]): it starts after the spectrogram,
-    /// computed here.
+    /// The rebuilt encoder ([`rebuilt_encoder`]): it starts after the
+    /// spectrogram, computed here.
     Spectrum(Box<Spectrogram>),
 }
 
@@ -332,7 +333,10 @@ impl EncoderModel {
             }
             EncoderLayout::Spectrum(spectrogram) => {
                 spectrogram.layer0_input(audio, &mut self.input);
-                (gemm::INPUT, vec![n, front::FRAMES, front::LAYER0_ROW])
+                (
+                    rebuilt_encoder::INPUT,
+                    vec![n, spectrogram::FRAMES, spectrogram::LAYER0_ROW],
+                )
             }
         };
         let outputs = self

@@ -19,7 +19,7 @@ use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
 use super::model::{CONTEXT_SAMPLES, ROW_SAMPLES, WINDOW_SAMPLES};
-use super::proto::FloatTensor;
+use super::onnx_proto::FloatTensor;
 
 /// STFT frames per window.
 pub(crate) const FRAMES: usize = 4;

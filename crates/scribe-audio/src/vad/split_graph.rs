@@ -22,7 +22,7 @@ pub(crate) struct SplitGraphs {
     pub(crate) features: String,
 }
 
-use super::proto::{
+use super::onnx_proto::{
     GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH,
     NODE_INPUT, NODE_OP_TYPE, NODE_OUTPUT, TENSOR_NAME, VALUE_INFO_NAME, fields, float_value_info,
     put_bytes, string, strings,

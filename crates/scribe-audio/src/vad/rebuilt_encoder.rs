@@ -1,7 +1,7 @@
 //! Silero's encoder rebuilt as a handful of large matrix products.
 //!
 //! The exported encoder is a strided convolution (the STFT, see
-//! [`super::front`]) and four small convolutions. ONNX Runtime runs a
+//! [`super::spectrogram`]) and four small convolutions. ONNX Runtime runs a
 //! convolution one batch item at a time, so a batch of windows becomes
 //! hundreds of tiny matrix products (a few output positions each), far from
 //! what the CPU can do. Each window only has 4 STFT frames, so every layer
@@ -9,8 +9,8 @@
 //!
 //! * Layer 0 (kernel 3, padding 1): each frame's magnitudes next to its
 //!   neighbours' (zeros at the edges, laid out by
-//!   [`super::front::Spectrogram::layer0_input`]), times the weight unrolled
-//!   tap by tap.
+//!   [`super::spectrogram::Spectrogram::layer0_input`]), times the weight
+//!   unrolled tap by tap.
 //! * Layer 1 (stride 2): output 0 sees (zero, frame 0, frame 1), output 1
 //!   sees frames 1 to 3.
 //! * Layers 2 and 3 have one output position; their kernels' taps that only
@@ -21,8 +21,8 @@
 //! agree to about 1e-5). [`super::model`] checks each build against the
 //! exported encoder before using it.
 
-use super::front::{FRAMES, LAYER0_ROW, Spectrogram};
-use super::proto::{FloatTensor, GraphWriter, MODEL_GRAPH, fields, float_initializer};
+use super::onnx_proto::{FloatTensor, GraphWriter, MODEL_GRAPH, fields, float_initializer};
+use super::spectrogram::{FRAMES, LAYER0_ROW, Spectrogram};
 
 /// Name of the graph's input: `[windows, 4, 387]`, the first convolution's
 /// input unrolled (see [`Spectrogram::layer0_input`]).
@@ -30,7 +30,7 @@ pub(crate) const INPUT: &str = "layer0";
 /// Name of the graph's output: `[windows, 128]` features for the LSTM.
 pub(crate) const OUTPUT: &str = "features";
 /// Frequency bins.
-const BINS: u64 = super::front::BINS as u64;
+const BINS: u64 = super::spectrogram::BINS as u64;
 /// Features per window.
 const FEATURES: u64 = 128;
 
@@ -62,7 +62,7 @@ pub(crate) fn build(model: &[u8]) -> Option<Vec<u8>> {
     let basis = weight(
         graph,
         "stft.forward_basis_buffer",
-        &[2 * BINS, 1, super::front::FRAME_SAMPLES as u64],
+        &[2 * BINS, 1, super::spectrogram::FRAME_SAMPLES as u64],
     )?;
     if !Spectrogram::matches(&basis) {
         return None;
