@@ -259,7 +259,9 @@ fn decoded(
     if decoders.len() == 1 {
         return Ok(Box::new(DecodedSource::new(decoders.remove(0))));
     }
-    Ok(Box::new(parallel_decode::SectionedSource::start(decoders, plan)?))
+    Ok(Box::new(parallel_decode::SectionedSource::start(
+        decoders, plan,
+    )?))
 }
 
 fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
