@@ -117,8 +117,9 @@ pub enum AudioError {
         detail: String,
     },
 
-    /// Encoding a chunk as WAV failed.
-    #[error("cannot encode chunk as WAV: {detail}")]
+    /// Encoding audio (a chunk, or samples given to
+    /// [`encode_wav`](crate::encode_wav)) as WAV failed.
+    #[error("cannot encode the audio as WAV: {detail}")]
     Encode {
         /// The encoder's message.
         detail: String,

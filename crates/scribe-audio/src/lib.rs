@@ -11,6 +11,8 @@
 //!   semantics of Silero's reference `get_speech_timestamps`.
 //! * [`StreamingVad`] and [`StreamingChunker`] do the same for live PCM fed
 //!   as it arrives.
+//! * [`encode_wav`] writes 16-bit mono samples as a WAV file, with the same
+//!   code that writes chunks.
 //!
 //! # How it works
 //!
@@ -53,6 +55,7 @@ mod resample;
 mod source;
 mod streaming;
 mod vad;
+mod wav;
 
 pub use assets::{
     AssetConfig, CACHED_ORT_DYLIB, CACHED_VAD_MODEL, ORT_DYLIB_ENV, ResolvedAssets, VAD_MODEL_ENV,
@@ -66,3 +69,4 @@ pub use pipeline::{ChunkStream, PipelineConfig, chunk_audio, speech_timestamps};
 pub use source::AudioInput;
 pub use streaming::{PcmFormat, StreamingChunker, StreamingVad};
 pub use vad::{SourceRange, VAD_SAMPLE_RATE, VadConfig, VadMode, WINDOW_SAMPLES};
+pub use wav::encode_wav;

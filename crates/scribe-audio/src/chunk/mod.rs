@@ -8,7 +8,6 @@
 //! limit. Chunks are emitted as soon as their content is final.
 
 mod packer;
-mod wav;
 
 use scribe_protocol::chunk::{AudioExtension, ChunkName};
 
@@ -140,7 +139,7 @@ impl Chunk {
     /// [`AudioError::Corrupt`] when `wav` was replaced by something that is
     /// not 16-bit PCM WAV.
     pub fn samples(&self) -> Result<Vec<i16>, AudioError> {
-        wav::decode_wav(&self.wav)
+        crate::wav::decode_wav(&self.wav)
     }
 }
 

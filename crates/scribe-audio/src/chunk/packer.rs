@@ -4,11 +4,11 @@
 
 use scribe_protocol::chunk::{AudioExtension, ChunkName};
 
-use super::wav::encode_wav;
 use super::{Chunk, ChunkConfig};
 use crate::error::AudioError;
 use crate::vad::segmenter::SpeechEvent;
 use crate::vad::{SourceRange, VAD_SAMPLE_RATE, WINDOW_SAMPLES};
+use crate::wav::encode_chunk_wav;
 
 /// Limits in samples.
 #[derive(Debug, Clone)]
@@ -198,7 +198,7 @@ impl Packer {
         let index = self.next_index;
         let name = ChunkName::new(&self.params.base, index, AudioExtension::Wav)
             .map_err(|e| AudioError::InvalidConfig(format!("chunk base name: {e}")))?;
-        let wav = encode_wav(&samples)?;
+        let wav = encode_chunk_wav(&samples)?;
         out.push(Chunk {
             index,
             name,
