@@ -1,8 +1,10 @@
-//! WAV files (16-bit mono PCM) and a test tone to send to the simulator.
+//! A test tone to send to the simulator, as a WAV file, and the WAV files
+//! the simulator stores streamed PCM in. Both are written by
+//! [`scribe_audio::encode_wav`], the project's one WAV writer (16-bit mono
+//! PCM).
 //!
 //! The simulator decodes every upload, so tests need real audio; these
-//! helpers make it without fixture files. The simulator stores streamed PCM
-//! with [`encode_le_bytes`] too.
+//! helpers make it without fixture files.
 //!
 //! ```
 //! let wav = scribe_sim::wav::tone_file(1.5, 16_000);
@@ -28,36 +30,31 @@ pub fn tone(seconds: f64, sample_rate: u32) -> Vec<i16> {
         .collect()
 }
 
-/// A WAV file of [`tone`].
+/// A mono 16-bit WAV file of [`tone`].
+///
+/// # Panics
+///
+/// When `sample_rate` is 0 or above 768 kHz, or the tone does not fit in
+/// one WAV file (about 37 hours at 16 kHz).
 pub fn tone_file(seconds: f64, sample_rate: u32) -> Vec<u8> {
-    encode(&tone(seconds, sample_rate), sample_rate)
+    scribe_audio::encode_wav(&tone(seconds, sample_rate), sample_rate)
+        .unwrap_or_else(|e| panic!("a test tone as WAV: {e}"))
 }
 
-/// A mono 16-bit WAV file of `samples` at `sample_rate`.
-pub fn encode(samples: &[i16], sample_rate: u32) -> Vec<u8> {
-    let pcm: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-    encode_le_bytes(&pcm, sample_rate)
-}
-
-/// A mono 16-bit WAV file around little-endian PCM bytes (a trailing odd
-/// byte is kept as sent; the data size then says so).
-pub fn encode_le_bytes(pcm: &[u8], sample_rate: u32) -> Vec<u8> {
-    let data_len = u32::try_from(pcm.len()).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(44 + pcm.len());
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&data_len.saturating_add(36).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes()); // fmt chunk size
-    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    out.extend_from_slice(&1u16.to_le_bytes()); // mono
-    out.extend_from_slice(&sample_rate.to_le_bytes());
-    out.extend_from_slice(&sample_rate.saturating_mul(2).to_le_bytes()); // bytes per second
-    out.extend_from_slice(&2u16.to_le_bytes()); // block align
-    out.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    out.extend_from_slice(pcm);
-    out
+/// A mono 16-bit WAV file of little-endian 16-bit PCM (streamed audio the
+/// simulator stores; callers pass whole samples, so no odd byte is left).
+///
+/// # Panics
+///
+/// When `sample_rate` is unusable or the audio does not fit in one WAV
+/// file; the stream route passes at most a chunk's worth at 16 kHz.
+pub(crate) fn encode_le_bytes(pcm: &[u8], sample_rate: u32) -> Vec<u8> {
+    let samples: Vec<i16> = pcm
+        .chunks_exact(2)
+        .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    scribe_audio::encode_wav(&samples, sample_rate)
+        .unwrap_or_else(|e| panic!("streamed PCM as WAV: {e}"))
 }
 
 #[cfg(test)]
@@ -69,5 +66,14 @@ mod tests {
         assert_eq!(info.sample_rate, 16_000);
         assert_eq!(info.channels, 1);
         assert!((info.duration_seconds - 0.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn streamed_pcm_is_stored_as_the_samples_it_holds() {
+        let samples = super::tone(0.1, 16_000);
+        let pcm: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let stored = super::encode_le_bytes(&pcm, 16_000);
+        assert_eq!(stored, super::tone_file(0.1, 16_000));
+        assert_eq!(&stored[44..], pcm.as_slice());
     }
 }

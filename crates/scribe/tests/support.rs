@@ -149,9 +149,9 @@ pub fn long_recording(repeats: usize) -> (Vec<i16>, u32) {
     (out, rate)
 }
 
-/// A mono 16-bit WAV file of `samples`.
+/// A mono 16-bit WAV file of `samples`, written as the SDK writes chunks.
 pub fn wav_file(samples: &[i16], rate: u32) -> Vec<u8> {
-    scribe_sim::wav::encode(samples, rate)
+    scribe::audio::encode_wav(samples, rate).unwrap_or_else(|e| panic!("WAV of {rate} Hz: {e}"))
 }
 
 /// Asserts the server stored exactly `expected`, chunk for chunk, byte for byte.
