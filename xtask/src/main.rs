@@ -4,6 +4,7 @@
 
 use anyhow::{Result, bail};
 
+mod api;
 mod assets;
 mod bench;
 mod codegen;
@@ -13,16 +14,19 @@ mod test;
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let Some(task) = args.next() else {
-        bail!("usage: cargo xtask <codegen [--check] | assets | fixtures | bench | test>");
+        bail!(
+            "usage: cargo xtask <codegen [--check] | api [--check] | assets | fixtures | bench | test>"
+        );
     };
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "codegen" => codegen::run(&rest),
+        "api" => api::run(&rest),
         "assets" => assets::run(&rest),
         "fixtures" => fixtures::run(&rest),
         "bench" => bench::run(&rest),
         "test" => test::run(&rest),
-        other => bail!("unknown task `{other}`; try test, codegen, assets, fixtures or bench"),
+        other => bail!("unknown task `{other}`; try test, codegen, api, assets, fixtures or bench"),
     }
 }
 
