@@ -73,6 +73,25 @@ pub const MAX_TEMPLATES: usize = 2;
 /// Allowed length, in characters, of a client-chosen session id.
 pub const SESSION_ID_LENGTH: RangeInclusive<usize> = 16..=64;
 
+/// Whether `c` may appear in a client-chosen session id: an ASCII letter or
+/// digit, `-` or `_`.
+///
+/// Eka's service takes "any 16 to 64 characters", but the id travels as a
+/// URL path segment on every later call, where gateways treat `/`, `%` and
+/// spaces differently. The spec's ids (`ses_` and letters and digits) and the
+/// reference server's (with `-` and `_`) all fit this set, so an id made of
+/// it works on every server.
+///
+/// ```
+/// use scribe_protocol::catalogue::is_session_id_char;
+///
+/// assert!("visit-2026_11-25".chars().all(is_session_id_char));
+/// assert!(!is_session_id_char('/'));
+/// ```
+pub fn is_session_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
 /// Largest `additional_data`, serialised, in bytes.
 pub const MAX_ADDITIONAL_DATA_BYTES: usize = 4096;
 

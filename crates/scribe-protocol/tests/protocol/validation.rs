@@ -1,6 +1,6 @@
 //! Requests are checked before sending, with errors that name the fix.
 
-use scribe_protocol::catalogue::{CommunicationProtocol, Model, UploadType};
+use scribe_protocol::catalogue::{CommunicationProtocol, Model, SessionMode, UploadType};
 use scribe_protocol::discovery::DiscoveryDocument;
 use scribe_protocol::session::{
     CreateSessionRequest, PatchSessionRequest, TranscriptLanguage, ValidationIssue,
@@ -119,6 +119,73 @@ fn session_id_length_and_additional_data() {
 }
 
 #[test]
+fn session_ids_are_16_to_64_letters_digits_dashes_and_underscores() {
+    let check = |id: &str| {
+        let mut request = CreateSessionRequest::new(["soap"]);
+        request.session_id = Some(id.to_owned());
+        issues(&request, None)
+    };
+    for id in [
+        "a".repeat(16),
+        "Z9".repeat(32),
+        "visit-2026_11-25-bed-14".to_owned(),
+        "----------------".to_owned(),
+    ] {
+        assert_eq!(check(&id), [], "{id}");
+    }
+    for bad in ['/', ' ', '.', '%', '?', '#', '~', 'é', '\n'] {
+        let id = format!("visit-2026-11-25{bad}x");
+        assert_eq!(
+            check(&id),
+            [ValidationIssue::SessionIdCharacter { character: bad }],
+            "{id:?}"
+        );
+    }
+    // Length counts characters, and both problems are reported.
+    assert_eq!(
+        check("ééé"),
+        [
+            ValidationIssue::SessionIdLength { length: 3 },
+            ValidationIssue::SessionIdCharacter { character: 'é' }
+        ]
+    );
+    let message = {
+        let mut request = CreateSessionRequest::new(["soap"]);
+        request.session_id = Some("visit 2026 11 25 bed 14".into());
+        request.validate(None).unwrap_err().to_string()
+    };
+    assert!(
+        message.contains("' '") && message.contains("ASCII letters, digits, `-` and `_`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn session_mode_and_communication_protocol_take_defined_values() {
+    let mut request = CreateSessionRequest::new(["soap"]);
+    request.session_mode = Some(SessionMode::parse("karaoke"));
+    request.communication_protocol = Some(CommunicationProtocol::parse("pigeon"));
+    assert_eq!(
+        issues(&request, None),
+        [
+            ValidationIssue::UnknownValue {
+                field: "session_mode",
+                value: "karaoke".into(),
+                known: vec!["dictation".into(), "consultation".into()],
+            },
+            ValidationIssue::UnknownValue {
+                field: "communication_protocol",
+                value: "pigeon".into(),
+                known: vec!["http".into(), "websocket".into(), "rpc".into()],
+            },
+        ]
+    );
+    request.session_mode = Some(SessionMode::Consultation);
+    request.communication_protocol = Some(CommunicationProtocol::Rpc);
+    assert_eq!(issues(&request, None), []);
+}
+
+#[test]
 fn checks_against_a_discovery_document() {
     let doc = discovery();
     let mut request = CreateSessionRequest::new(["soap"]);
@@ -166,7 +233,7 @@ fn checks_against_a_discovery_document() {
 }
 
 #[test]
-fn stream_needs_a_websocket() {
+fn stream_needs_a_websocket_and_a_websocket_needs_stream() {
     let mut request = CreateSessionRequest::new(["soap"]);
     request.upload_type = Some(UploadType::Stream);
     request.communication_protocol = Some(CommunicationProtocol::Http);
@@ -176,6 +243,17 @@ fn stream_needs_a_websocket() {
             communication_protocol: "http".into()
         }]
     );
+    request.communication_protocol = Some(CommunicationProtocol::Websocket);
+    assert_eq!(issues(&request, None), []);
+    request.upload_type = Some(UploadType::Chunked);
+    assert_eq!(
+        issues(&request, None),
+        [ValidationIssue::WebsocketNeedsStream {
+            upload_type: "chunked".into()
+        }]
+    );
+    request.communication_protocol = Some(CommunicationProtocol::Rpc);
+    assert_eq!(issues(&request, None), []);
 }
 
 #[test]
@@ -196,4 +274,49 @@ fn patch_allows_only_patchable_fields() {
         ]
     );
     assert!(error.to_string().contains("cannot be changed with PATCH"));
+}
+
+#[test]
+fn an_empty_patch_is_refused_and_nulls_of_patchable_fields_are_not_foreign() {
+    let empty = PatchSessionRequest::default();
+    let error = empty.validate(None).unwrap_err();
+    assert_eq!(error.issues(), [ValidationIssue::EmptyPatch]);
+    assert!(error.to_string().contains("user_status"), "{error}");
+
+    // An explicit null is kept in `extra`; it clears a field, it is no
+    // foreign field.
+    let clearing: PatchSessionRequest =
+        serde_json::from_value(json!({"user_status": null})).unwrap();
+    assert_eq!(clearing.validate(None), Ok(()));
+    let foreign: PatchSessionRequest = serde_json::from_value(json!({"status": null})).unwrap();
+    assert_eq!(
+        foreign.validate(None).unwrap_err().issues(),
+        [ValidationIssue::FieldNotPatchable {
+            field: "status".into()
+        }]
+    );
+}
+
+#[test]
+fn patchable_fields_are_the_fields_of_the_patch_request() {
+    let full = PatchSessionRequest {
+        patient_details: Some(json!({})),
+        user_status: Some(String::new()),
+        processing_status: Some(String::new()),
+        additional_data: Some(json!({})),
+        language_hint: Some(Vec::new()),
+        templates: Some(Vec::new()),
+        extra: Default::default(),
+    };
+    let written = serde_json::to_value(&full).unwrap();
+    let mut keys: Vec<&str> = written
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut fields = PatchSessionRequest::FIELDS.to_vec();
+    keys.sort_unstable();
+    fields.sort_unstable();
+    assert_eq!(keys, fields);
 }

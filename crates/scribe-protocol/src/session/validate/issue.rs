@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::catalogue::{MAX_ADDITIONAL_DATA_BYTES, MAX_TEMPLATES, SESSION_ID_LENGTH};
+use crate::session::PatchSessionRequest;
 
 /// One thing wrong with a request, with how to fix it in its `Display`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,13 @@ pub enum ValidationIssue {
     SessionIdLength {
         /// Its length in characters.
         length: usize,
+    },
+    /// A client-chosen session id holds a character other than an ASCII
+    /// letter or digit, `-` or `_` (see
+    /// [`is_session_id_char`](crate::catalogue::is_session_id_char)).
+    SessionIdCharacter {
+        /// The first such character.
+        character: char,
     },
     /// `additional_data` or `patient_details` is not a JSON object.
     NotAnObject {
@@ -72,11 +80,28 @@ pub enum ValidationIssue {
         /// The communication protocol that was requested instead.
         communication_protocol: String,
     },
+    /// A WebSocket carries only streamed audio.
+    WebsocketNeedsStream {
+        /// The upload type that was requested instead.
+        upload_type: String,
+    },
+    /// A field the protocol defines with a fixed set of values (and that a
+    /// discovery document does not extend) holds another value.
+    UnknownValue {
+        /// The request field.
+        field: &'static str,
+        /// The value sent.
+        value: String,
+        /// The values the protocol defines.
+        known: Vec<String>,
+    },
     /// A PATCH body holds a field the protocol does not allow there.
     FieldNotPatchable {
         /// The field.
         field: String,
     },
+    /// A PATCH body names no field, so it would change nothing.
+    EmptyPatch,
 }
 
 impl fmt::Display for ValidationIssue {
@@ -114,6 +139,10 @@ impl fmt::Display for ValidationIssue {
                 SESSION_ID_LENGTH.start(),
                 SESSION_ID_LENGTH.end()
             ),
+            SessionIdCharacter { character } => write!(
+                f,
+                "session_id holds {character:?}; a client-chosen id may hold only ASCII letters, digits, `-` and `_`, because it travels in URL paths"
+            ),
             NotAnObject { field } => write!(f, "`{field}` must be a JSON object (`{{...}}`)"),
             AdditionalDataTooLarge { bytes } => write!(
                 f,
@@ -142,9 +171,28 @@ impl fmt::Display for ValidationIssue {
                 f,
                 "upload_type `stream` needs communication_protocol `websocket`, not `{communication_protocol}`"
             ),
+            WebsocketNeedsStream { upload_type } => write!(
+                f,
+                "communication_protocol `websocket` carries only upload_type `stream`, not `{upload_type}`; use `http` for uploaded files"
+            ),
+            UnknownValue {
+                field,
+                value,
+                known,
+            } => write!(
+                f,
+                "`{field}` `{value}` is not defined by the protocol; use one of: {}",
+                known.join(", ")
+            ),
             FieldNotPatchable { field } => write!(
                 f,
-                "`{field}` cannot be changed with PATCH; only patient_details, user_status, processing_status, additional_data, language_hint and templates can"
+                "`{field}` cannot be changed with PATCH; only {} can",
+                PatchSessionRequest::FIELDS.join(", ")
+            ),
+            EmptyPatch => write!(
+                f,
+                "the PATCH names no field, so it would change nothing; set one of {}",
+                PatchSessionRequest::FIELDS.join(", ")
             ),
         }
     }

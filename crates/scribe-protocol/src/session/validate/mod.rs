@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{CreateSessionRequest, PatchSessionRequest};
 use crate::catalogue::{
     CommunicationProtocol, LANGUAGES, MAX_ADDITIONAL_DATA_BYTES, MAX_TEMPLATES, SESSION_ID_LENGTH,
-    UploadType,
+    SessionMode, UploadType, is_session_id_char,
 };
 use crate::discovery::DiscoveryDocument;
 
@@ -25,9 +25,22 @@ impl CreateSessionRequest {
     /// Checks the request against the protocol's rules and, when given, a
     /// server's discovery document: 1 or 2 distinct templates; language codes
     /// from the catalogue (or the document); a client session id of 16 to 64
-    /// characters; `additional_data` an object under 4 KB; the model offered,
-    /// the languages handled by the model, the upload type accepted; `stream`
-    /// over a WebSocket.
+    /// ASCII letters, digits, `-` or `_`; `additional_data` an object under
+    /// 4 KB; a session mode and communication protocol the protocol defines;
+    /// the model offered, the languages handled by the model, the upload type
+    /// accepted; `stream` over a WebSocket, and a WebSocket only for `stream`.
+    ///
+    /// Unknown fields in `extra` are not refused: they are kept for servers
+    /// newer than this crate.
+    ///
+    /// ```
+    /// use scribe_protocol::session::{CreateSessionRequest, ValidationIssue};
+    ///
+    /// let mut request = CreateSessionRequest::new(["clinical_notes_template"]);
+    /// request.session_id = Some("visit/2026/11/25".into());
+    /// let error = request.validate(None).unwrap_err();
+    /// assert_eq!(error.issues(), [ValidationIssue::SessionIdCharacter { character: '/' }]);
+    /// ```
     pub fn validate(&self, discovery: Option<&DiscoveryDocument>) -> Result<(), ValidationError> {
         let mut issues = Vec::new();
         check_templates(&self.templates, &mut issues);
@@ -43,10 +56,7 @@ impl CreateSessionRequest {
             }
         }
         if let Some(id) = &self.session_id {
-            let length = id.chars().count();
-            if !SESSION_ID_LENGTH.contains(&length) {
-                issues.push(ValidationIssue::SessionIdLength { length });
-            }
+            check_session_id(id, &mut issues);
         }
         check_object(
             "patient_details",
@@ -54,15 +64,29 @@ impl CreateSessionRequest {
             &mut issues,
         );
         check_additional_data(self.additional_data.as_ref(), &mut issues);
-        if let (Some(UploadType::Stream), Some(protocol)) =
-            (&self.upload_type, &self.communication_protocol)
-        {
-            if *protocol != CommunicationProtocol::Websocket {
-                issues.push(ValidationIssue::StreamNeedsWebsocket {
-                    communication_protocol: protocol.to_string(),
-                });
-            }
+        if let Some(mode) = &self.session_mode {
+            check_known(
+                "session_mode",
+                mode.as_str(),
+                mode.is_known(),
+                SessionMode::KNOWN,
+                &mut issues,
+            );
         }
+        if let Some(protocol) = &self.communication_protocol {
+            check_known(
+                "communication_protocol",
+                protocol.as_str(),
+                protocol.is_known(),
+                CommunicationProtocol::KNOWN,
+                &mut issues,
+            );
+        }
+        check_channel(
+            self.upload_type.as_ref(),
+            self.communication_protocol.as_ref(),
+            &mut issues,
+        );
         if let Some(discovery) = discovery {
             check_against_discovery(self, &languages, discovery, &mut issues);
         }
@@ -71,11 +95,26 @@ impl CreateSessionRequest {
 }
 
 impl PatchSessionRequest {
-    /// Checks an update: only patchable fields, 1 or 2 distinct templates
-    /// when given, supported language codes, `additional_data` an object
-    /// under 4 KB.
+    /// The fields a PATCH may carry, as named on the wire; the protocol
+    /// allows nothing else there.
+    pub const FIELDS: &'static [&'static str] = &[
+        "patient_details",
+        "user_status",
+        "processing_status",
+        "additional_data",
+        "language_hint",
+        "templates",
+    ];
+
+    /// Checks an update: at least one field, only patchable fields
+    /// ([`FIELDS`](Self::FIELDS); an explicit `null` for one of them, kept in
+    /// `extra`, is allowed), 1 or 2 distinct templates when given, supported
+    /// language codes, `additional_data` an object under 4 KB.
     pub fn validate(&self, discovery: Option<&DiscoveryDocument>) -> Result<(), ValidationError> {
         let mut issues = Vec::new();
+        if self == &PatchSessionRequest::default() {
+            issues.push(ValidationIssue::EmptyPatch);
+        }
         if let Some(templates) = &self.templates {
             check_templates(templates, &mut issues);
         }
@@ -96,9 +135,11 @@ impl PatchSessionRequest {
         );
         check_additional_data(self.additional_data.as_ref(), &mut issues);
         for field in self.extra.keys() {
-            issues.push(ValidationIssue::FieldNotPatchable {
-                field: field.clone(),
-            });
+            if !PatchSessionRequest::FIELDS.contains(&field.as_str()) {
+                issues.push(ValidationIssue::FieldNotPatchable {
+                    field: field.clone(),
+                });
+            }
         }
         finish(issues)
     }
@@ -118,6 +159,54 @@ fn check_templates(templates: &[String], issues: &mut Vec<ValidationIssue>) {
         } else if templates[..n].contains(id) {
             issues.push(ValidationIssue::DuplicateTemplate { id: id.clone() });
         }
+    }
+}
+
+fn check_session_id(id: &str, issues: &mut Vec<ValidationIssue>) {
+    let length = id.chars().count();
+    if !SESSION_ID_LENGTH.contains(&length) {
+        issues.push(ValidationIssue::SessionIdLength { length });
+    }
+    if let Some(character) = id.chars().find(|c| !is_session_id_char(*c)) {
+        issues.push(ValidationIssue::SessionIdCharacter { character });
+    }
+}
+
+fn check_known<T: std::fmt::Display>(
+    field: &'static str,
+    value: &str,
+    is_known: bool,
+    known: &[T],
+    issues: &mut Vec<ValidationIssue>,
+) {
+    if !is_known {
+        issues.push(ValidationIssue::UnknownValue {
+            field,
+            value: value.to_owned(),
+            known: known.iter().map(ToString::to_string).collect(),
+        });
+    }
+}
+
+/// `stream` goes over a WebSocket, and a WebSocket carries only `stream`.
+fn check_channel(
+    upload_type: Option<&UploadType>,
+    protocol: Option<&CommunicationProtocol>,
+    issues: &mut Vec<ValidationIssue>,
+) {
+    let (Some(upload_type), Some(protocol)) = (upload_type, protocol) else {
+        return;
+    };
+    let stream = *upload_type == UploadType::Stream;
+    let websocket = *protocol == CommunicationProtocol::Websocket;
+    if stream && !websocket {
+        issues.push(ValidationIssue::StreamNeedsWebsocket {
+            communication_protocol: protocol.to_string(),
+        });
+    } else if websocket && !stream {
+        issues.push(ValidationIssue::WebsocketNeedsStream {
+            upload_type: upload_type.to_string(),
+        });
     }
 }
 
