@@ -53,7 +53,11 @@
 //!   or patch after `end`, unknown and expired sessions are all refused with
 //!   the protocol's error envelope. A chunk longer than the maximum, or an
 //!   `audio_files_sent` that does not match what arrived, makes the session
-//!   `partial` with `processing_errors`.
+//!   `partial` with `processing_errors`. Request bodies are read into
+//!   scribe-protocol's request types and checked with their `validate`
+//!   against this server's discovery document, so the simulator refuses
+//!   exactly what a client's own validation refuses (session ids included);
+//!   it adds only its template catalogue and the refusal of unknown fields.
 //! * Session life `created` -> `recording` -> `processing` -> `completed` /
 //!   `partial` / `failed`, with a processing delay, and expiry (410).
 //! * Two result dialects ([`Dialect`]): Eka (`templates` as a list of

@@ -4,12 +4,14 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Instant, SystemTime};
 
+use scribe_protocol::discovery::DiscoveryDocument;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::TokenStore;
+use crate::catalogue;
 use crate::config::Config;
 use crate::faults::FaultInjector;
 use crate::request_log::RequestLog;
@@ -47,6 +49,8 @@ pub(crate) struct Shared {
     /// The runtime the server runs on; background work is spawned here so
     /// that controls called from outside any runtime (blocking tests) work.
     pub(crate) runtime: tokio::runtime::Handle,
+    /// The discovery document as scribe-protocol reads it, made on first use.
+    discovery: OnceLock<DiscoveryDocument>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -84,7 +88,18 @@ impl Shared {
             shutdown,
             runtime,
             config,
+            discovery: OnceLock::new(),
         }
+    }
+
+    /// What this server offers (models, languages, upload types), read the
+    /// way a client reads it: requests are validated against it, as a
+    /// client does before sending them.
+    pub(crate) fn discovery(&self) -> &DiscoveryDocument {
+        self.discovery.get_or_init(|| {
+            serde_json::from_value(catalogue::discovery(self))
+                .expect("the simulator's discovery document reads as scribe-protocol's")
+        })
     }
 
     pub(crate) fn session(&self, id: &str) -> Option<Arc<SessionEntry>> {

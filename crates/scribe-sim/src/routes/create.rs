@@ -10,17 +10,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use rand::Rng as _;
+use scribe_protocol::catalogue::{CommunicationProtocol, Model, SessionMode, UploadType};
+use scribe_protocol::session::{CreateSessionRequest, TranscriptLanguage};
 use serde_json::{Value, json};
 
 use crate::auth::{Caller, json_object};
-use crate::catalogue::{self, MODELS};
 use crate::config::Dialect;
 use crate::reject::Reject;
 use crate::render;
-use crate::routes::fields::{
-    ADDITIONAL_DATA_MAX, Body, object_field, optional, optional_choice, reject_unknown,
-    validate_languages, validate_templates,
-};
+use crate::routes::request::{self, Body};
 use crate::session::{Request, Session, SessionEntry, Status, StreamBuffer};
 use crate::state::{AppState, lock};
 use crate::webhooks::Event;
@@ -33,107 +31,77 @@ fn random_alnum(len: usize) -> String {
         .collect()
 }
 
-const CREATE_FIELDS: &[&str] = &[
-    "templates",
-    "upload_type",
-    "communication_protocol",
-    "session_mode",
-    "model",
-    "language_hint",
-    "transcript_language",
-    "patient_details",
-    "additional_data",
-    "session_id",
-];
-
-fn parse_create(state: &AppState, body: &Body) -> Result<(Request, Option<String>), Reject> {
+/// Reads and checks a create request: its shape and rules from
+/// scribe-protocol, then what this server adds (the Eka dialect's defaults
+/// for the upload fields, its template catalogue, no unknown fields).
+fn parse_create(state: &AppState, body: Body) -> Result<(Request, Option<String>), Reject> {
     let dialect = state.config.dialect;
-    reject_unknown(body, CREATE_FIELDS)?;
-    let templates = validate_templates(dialect, optional(body, "templates"))?;
-    // The spec requires these two; Eka's service assumes a chunked HTTP upload.
-    let lenient = dialect == Dialect::Eka;
-    let upload_type = optional_choice(
-        body,
-        "upload_type",
-        catalogue::upload_methods(dialect),
-        lenient.then_some("chunked"),
-    )?;
-    let implied = if upload_type == "stream" {
-        "websocket"
-    } else {
-        "http"
-    };
-    let communication_protocol = optional_choice(
-        body,
-        "communication_protocol",
-        &["http", "websocket", "rpc"],
-        lenient.then_some(implied),
-    )?;
-    if (upload_type == "stream") != (communication_protocol == "websocket") {
-        return Err(Reject::invalid(
-            "`upload_type: stream` goes with `communication_protocol: websocket`, and only it",
-        ));
-    }
-    let session_mode = optional_choice(
-        body,
-        "session_mode",
-        &["dictation", "consultation"],
-        Some("dictation"),
-    )?;
-    let model = optional_choice(body, "model", MODELS, Some("lite"))?;
-    let language_hint = match optional(body, "language_hint") {
-        None => Vec::new(),
-        Some(v) => {
-            validate_languages("language_hint", v, false)?;
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|c| c.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
+    let body = request::without_nulls(body);
+    let mut create: CreateSessionRequest = request::parse(&body, &[("templates", json!([]))])?;
+    request::no_unknown_fields(&create.extra)?;
+    // The spec requires both upload fields; Eka's service assumes a chunked
+    // HTTP upload.
+    match dialect {
+        Dialect::Eka => {
+            let upload_type = create.upload_type.get_or_insert(UploadType::Chunked);
+            let implied = if *upload_type == UploadType::Stream {
+                CommunicationProtocol::Websocket
+            } else {
+                CommunicationProtocol::Http
+            };
+            create.communication_protocol.get_or_insert(implied);
         }
-    };
-    let transcript_language = match optional(body, "transcript_language") {
-        None => None,
-        Some(v) => {
-            validate_languages("transcript_language", v, true)?;
-            Some(v.clone())
-        }
-    };
-    let patient_details = object_field(body, "patient_details", None)?;
-    let additional_data = object_field(body, "additional_data", Some(ADDITIONAL_DATA_MAX))?;
-    let session_id = match optional(body, "session_id") {
-        None => None,
-        Some(Value::String(id)) => {
-            let ok_chars = id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !scribe_protocol::catalogue::SESSION_ID_LENGTH.contains(&id.len()) || !ok_chars {
-                return Err(Reject::invalid(
-                    "`session_id` must be 16 to 64 characters of letters, digits, `-` or `_`",
-                ));
+        Dialect::Spec => {
+            for (field, absent) in [
+                ("upload_type", create.upload_type.is_none()),
+                (
+                    "communication_protocol",
+                    create.communication_protocol.is_none(),
+                ),
+            ] {
+                if absent {
+                    return Err(Reject::missing_field(field));
+                }
             }
-            Some(id.clone())
         }
-        Some(_) => return Err(Reject::invalid("`session_id` must be a string")),
+    }
+    create
+        .validate(Some(state.discovery()))
+        .map_err(|error| request::refused(&error))?;
+    request::known_templates(dialect, &create.templates)?;
+    let stored = Request {
+        upload_type: create
+            .upload_type
+            .as_ref()
+            .map_or("chunked", UploadType::as_str)
+            .to_owned(),
+        communication_protocol: create
+            .communication_protocol
+            .as_ref()
+            .map_or("http", CommunicationProtocol::as_str)
+            .to_owned(),
+        session_mode: create
+            .session_mode
+            .as_ref()
+            .map_or("dictation", SessionMode::as_str)
+            .to_owned(),
+        model: create
+            .model
+            .as_ref()
+            .map_or("lite", Model::as_str)
+            .to_owned(),
+        language_hint: create.language_hint.unwrap_or_default(),
+        transcript_language: create.transcript_language.map(|language| match language {
+            TranscriptLanguage::One(code) => Value::String(code),
+            TranscriptLanguage::Many(codes) => json!(codes),
+        }),
+        patient_details: create.patient_details,
+        additional_data: create.additional_data,
+        templates: create.templates,
+        user_status: None,
+        processing_status: None,
     };
-    Ok((
-        Request {
-            templates,
-            upload_type,
-            communication_protocol,
-            session_mode,
-            model,
-            language_hint,
-            transcript_language,
-            patient_details,
-            additional_data,
-            user_status: None,
-            processing_status: None,
-        },
-        session_id,
-    ))
+    Ok((stored, create.session_id))
 }
 
 /// `POST /v1/sessions`.
@@ -144,7 +112,7 @@ pub(crate) async fn create(
 ) -> Response {
     let result = (|| {
         let body = json_object(&body)?;
-        let (request, chosen_id) = parse_create(&state, &body)?;
+        let (request, chosen_id) = parse_create(&state, body)?;
         let dialect = state.config.dialect;
         let now = SystemTime::now();
         let stream = (request.upload_type == "stream").then(|| StreamBuffer {

@@ -16,9 +16,9 @@ use crate::webhooks;
 
 pub(crate) mod audio;
 mod create;
-mod fields;
 mod injection;
 mod inspect;
+mod request;
 pub(crate) mod sessions;
 pub(crate) mod stream;
 

@@ -16,14 +16,12 @@ use crate::auth::{Caller, json_object};
 use crate::catalogue::{self, MAX_TEMPLATES};
 use crate::reject::Reject;
 use crate::render;
-use crate::routes::fields::{
-    ADDITIONAL_DATA_MAX, object_field, optional, reject_unknown, validate_languages,
-    validate_templates,
-};
+use crate::routes::request;
 use crate::session::{Session, SessionEntry, Status};
 use crate::state::AppState;
 use crate::webhooks::Event;
 use scribe_protocol::error::ErrorCode;
+use scribe_protocol::session::{EndSessionRequest, PatchSessionRequest};
 
 /// Find a session of the caller's business, expiring it first if it is due.
 pub(crate) fn lookup(
@@ -117,15 +115,6 @@ pub(crate) async fn get(
     }
 }
 
-const PATCH_FIELDS: &[&str] = &[
-    "patient_details",
-    "user_status",
-    "processing_status",
-    "additional_data",
-    "language_hint",
-    "templates",
-];
-
 /// `PATCH /v1/sessions/{id}`.
 pub(crate) async fn patch(
     State(state): State<AppState>,
@@ -135,41 +124,34 @@ pub(crate) async fn patch(
 ) -> Response {
     let result = (|| {
         let entry = lookup(&state, &caller, &id)?;
-        let body = json_object(&body)?;
-        reject_unknown(&body, PATCH_FIELDS)?;
-        if body.is_empty() {
-            return Err(Reject::invalid(format!(
-                "the PATCH body names no field; send one of {}",
-                PATCH_FIELDS.join(", ")
-            )));
-        }
-        let templates = match body.get("templates") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(validate_templates(state.config.dialect, Some(v))?),
-        };
-        if let Some(v) = optional(&body, "language_hint") {
-            validate_languages("language_hint", v, false)?;
-        }
-        let patient_details = object_field(&body, "patient_details", None)?;
-        let additional_data = object_field(&body, "additional_data", Some(ADDITIONAL_DATA_MAX))?;
-        for field in ["user_status", "processing_status"] {
-            if optional(&body, field).is_some_and(|v| !v.is_string()) {
-                return Err(Reject::invalid(format!("`{field}` must be a string")));
-            }
+        // Nulls stay: an explicit `null` for a patchable field is allowed
+        // (and changes nothing here), for any other field it is refused.
+        let update: PatchSessionRequest = request::parse(&json_object(&body)?, &[])?;
+        update
+            .validate(Some(state.discovery()))
+            .map_err(|error| request::refused(&error))?;
+        if let Some(templates) = &update.templates {
+            request::known_templates(state.config.dialect, templates)?;
         }
         {
             let mut s = entry.lock();
             if !s.status.is_open() {
                 return Err(closed(&s));
             }
+            let PatchSessionRequest {
+                patient_details,
+                user_status,
+                processing_status,
+                additional_data,
+                language_hint,
+                templates,
+                extra: _,
+            } = update;
             if let Some(t) = templates {
                 s.request.templates = t;
             }
-            if let Some(v) = optional(&body, "language_hint").and_then(Value::as_array) {
-                s.request.language_hint = v
-                    .iter()
-                    .filter_map(|c| c.as_str().map(str::to_owned))
-                    .collect();
+            if let Some(hint) = language_hint {
+                s.request.language_hint = hint;
             }
             if patient_details.is_some() {
                 s.request.patient_details = patient_details;
@@ -177,11 +159,11 @@ pub(crate) async fn patch(
             if additional_data.is_some() {
                 s.request.additional_data = additional_data;
             }
-            if let Some(v) = optional(&body, "user_status") {
-                s.request.user_status = Some(v.clone());
+            if let Some(v) = user_status {
+                s.request.user_status = Some(Value::String(v));
             }
-            if let Some(v) = optional(&body, "processing_status") {
-                s.request.processing_status = Some(v.clone());
+            if let Some(v) = processing_status {
+                s.request.processing_status = Some(Value::String(v));
             }
         }
         entry.notify();
@@ -209,21 +191,16 @@ pub(crate) async fn end(
 ) -> Response {
     let result = (|| {
         let entry = lookup(&state, &caller, &id)?;
-        let body = json_object(&body)?;
-        reject_unknown(&body, &["audio_files_sent"])?;
-        let sent = match optional(&body, "audio_files_sent") {
-            None => return Err(Reject::missing_field("audio_files_sent")),
-            Some(v) => v.as_u64().ok_or_else(|| {
-                Reject::invalid("`audio_files_sent` must be a whole number, 0 or more")
-            })?,
-        };
+        let body = request::without_nulls(json_object(&body)?);
+        let end: EndSessionRequest = request::parse(&body, &[("audio_files_sent", json!(0))])?;
+        request::no_unknown_fields(&end.extra)?;
         let (generation, body) = {
             let mut s = entry.lock();
             if !s.status.is_open() {
                 return Err(closed(&s));
             }
             crate::routes::stream::flush(&mut s);
-            s.audio_files_sent = Some(sent);
+            s.audio_files_sent = Some(u64::from(end.audio_files_sent));
             s.ended_at = Some(SystemTime::now());
             s.status = Status::Processing;
             s.generation += 1;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agreement;
 mod auth;
 #[cfg(feature = "cli")]
 mod binary;
