@@ -18,7 +18,8 @@ use scribe_protocol::discovery::DiscoveryDocument;
 use scribe_protocol::error::ErrorEnvelope;
 use scribe_protocol::session::{
     CreateSessionRequest, CreateSessionResponse, EndSessionRequest, EndSessionResponse,
-    PatchSessionRequest, SessionResponse, TemplateResult,
+    PatchSessionRequest, PatchSessionResponse, ProcessTemplateResponse, SessionResponse,
+    TemplateResult,
 };
 use scribe_protocol::stream::StreamFrame;
 use scribe_protocol::templates::TemplateList;
@@ -58,6 +59,8 @@ fn schemas() -> Result<BTreeMap<String, String>> {
     add::<EndSessionRequest>(&mut files)?;
     add::<EndSessionResponse>(&mut files)?;
     add::<PatchSessionRequest>(&mut files)?;
+    add::<PatchSessionResponse>(&mut files)?;
+    add::<ProcessTemplateResponse>(&mut files)?;
     add::<TemplateList>(&mut files)?;
     add::<DiscoveryDocument>(&mut files)?;
     add::<ErrorEnvelope>(&mut files)?;

@@ -69,7 +69,7 @@ impl Claims {
                 )
                 .with_hint(
                     "the credentials are not linked to a business; check that the client id \
-                     belongs to a business account in the chosen environment (SCRIBE_ENV)",
+                     belongs to a business account in the chosen environment",
                 )
             })
     }
@@ -117,7 +117,7 @@ fn malformed(why: &str) -> Error {
         ErrorKind::Auth,
         format!("the access token cannot be read: {why}"),
     )
-    .with_hint("the auth service answered something that is not an Eka access token; check SCRIBE_AUTH_BASE_URL")
+    .with_hint("the auth service answered something that is not an Eka access token; check the auth base URL")
 }
 
 #[cfg(test)]

@@ -98,17 +98,17 @@ impl ClientCredentials {
         let client_id = client_id.into();
         if client_id.trim().is_empty() {
             return Err(Error::new(ErrorKind::Config, "the client id is empty")
-                .with_hint("set SCRIBE_CLIENT_ID"));
+                .with_hint("pass the client id from the Eka console"));
         }
         if client_secret.expose_secret().trim().is_empty() {
             return Err(Error::new(ErrorKind::Config, "the client secret is empty")
-                .with_hint("set SCRIBE_CLIENT_SECRET"));
+                .with_hint("pass the client secret from the Eka console"));
         }
         let base = auth_base_url.trim_end_matches('/');
         let login_url = format!("{base}{LOGIN}");
         http.check_url(&login_url).map_err(|e| {
             let hint = format!(
-                "check SCRIBE_AUTH_BASE_URL ({})",
+                "check the auth base URL ({})",
                 e.hint().unwrap_or("use https")
             );
             e.with_hint(hint)
@@ -181,7 +181,7 @@ impl ClientCredentials {
                 ErrorKind::Auth,
                 "the access token is not a JWT, so it carries no claims",
             )
-            .with_hint("check SCRIBE_AUTH_BASE_URL points at the Eka auth service")
+            .with_hint("check the auth base URL points at the Eka auth service")
         })
     }
 
@@ -364,27 +364,24 @@ impl Inner {
     fn explain(&self, err: Error, what: &str) -> Error {
         let host = &self.settings.auth_host;
         let env = match &self.settings.environment {
-            Some(env) => format!("SCRIBE_ENV={env}"),
-            None => "SCRIBE_ENV".to_owned(),
+            Some(env) => format!("the environment in use ({env}: prod is api.eka.care, dev is api.dev.eka.care)"),
+            None => format!("the auth host in use ({host})"),
         };
         let (message, hint) = match err.kind() {
             ErrorKind::Auth | ErrorKind::Validation | ErrorKind::NotFound => (
                 format!("{what} at {host} was refused"),
-                format!(
-                    "check SCRIBE_CLIENT_ID and SCRIBE_CLIENT_SECRET and that they belong to the \
-                     environment in use ({env}: prod is api.eka.care, dev is api.dev.eka.care)"
-                ),
+                format!("check the client id and secret and that they belong to {env}"),
             ),
             ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Tls => (
                 format!("the auth host {host} is unreachable ({})", err.message()),
-                "check the network, any proxy, and SCRIBE_AUTH_BASE_URL".to_owned(),
+                "check the network, any proxy, and the auth base URL".to_owned(),
             ),
             ErrorKind::Protocol => (
                 format!(
                     "the {what} answer from {host} is not a token response ({})",
                     err.message()
                 ),
-                "check that SCRIBE_AUTH_BASE_URL points at the Eka auth service".to_owned(),
+                "check that the auth base URL points at the Eka auth service".to_owned(),
             ),
             _ => (
                 format!("{what} at {host} failed ({})", err.message()),

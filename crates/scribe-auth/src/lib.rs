@@ -31,7 +31,7 @@
 //!   [`secrecy::SecretString`]; every `Debug` here is hand-written and
 //!   redacted; header values are marked sensitive; auth errors are scrubbed
 //!   of any credential a server might echo, and they say what to check
-//!   (credentials for the chosen `SCRIBE_ENV`, an unreachable auth host, a
+//!   (credentials for the chosen environment, an unreachable auth host, a
 //!   malformed answer).
 //! * **Claims are read, not verified.** The business id (`b-id`) and other
 //!   claims come from the token's payload ([`Claims`]); the server verifies

@@ -108,7 +108,7 @@ impl Credentials {
     }
 
     /// As [`into_provider`](Credentials::into_provider), naming the
-    /// environment (`prod`, `dev`, as in `SCRIBE_ENV`) in auth error hints.
+    /// environment (`prod`, `dev`) in auth error hints.
     pub fn into_provider_with_environment(
         self,
         http: &HttpClient,

@@ -25,7 +25,7 @@ impl ApiKey {
         let key = key.expose_secret().trim();
         if key.is_empty() {
             return Err(Error::new(ErrorKind::Config, "the API key is empty")
-                .with_hint("set SCRIBE_API_KEY to the key from the Eka console"));
+                .with_hint("pass the API key from the Eka console"));
         }
         let mut headers = AuthHeaders::new(0);
         headers.insert(HeaderName::from_static(API_KEY_HEADER), key)?;

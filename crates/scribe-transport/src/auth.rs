@@ -148,6 +148,24 @@ pub trait Authenticator: Send + Sync + 'static {
     }
 }
 
+/// Refresh-on-401, shared by HTTP requests and WebSocket handshakes: asks
+/// `auth` for newer credentials after it refused `rejected`, at most once
+/// per request (`refreshed` remembers). `Ok(true)` means: repeat the request.
+pub(crate) async fn refresh_once(
+    auth: Option<&std::sync::Arc<dyn Authenticator>>,
+    rejected: Option<&AuthHeaders>,
+    refreshed: &mut bool,
+) -> Result<bool, Error> {
+    let (Some(auth), Some(rejected)) = (auth, rejected) else {
+        return Ok(false);
+    };
+    if *refreshed {
+        return Ok(false);
+    }
+    *refreshed = true;
+    auth.refresh_after_rejection(rejected).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

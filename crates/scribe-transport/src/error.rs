@@ -54,10 +54,6 @@ pub enum ErrorKind {
     Closed,
     /// The configuration is invalid (URL, scheme, option values).
     Config,
-    /// Local audio could not be read or processed (used by the façade).
-    Audio,
-    /// A local file or stream operation failed (used by the façade).
-    Io,
     /// A failure that fits no other kind.
     Other,
 }
@@ -80,8 +76,6 @@ impl ErrorKind {
             ErrorKind::Protocol => "unreadable answer",
             ErrorKind::Closed => "connection closed by server",
             ErrorKind::Config => "invalid configuration",
-            ErrorKind::Audio => "audio error",
-            ErrorKind::Io => "I/O error",
             ErrorKind::Other => "error",
         }
     }
@@ -99,12 +93,12 @@ impl fmt::Display for ErrorKind {
 /// use scribe_transport::{Error, ErrorKind};
 ///
 /// let err = Error::new(ErrorKind::Config, "base_url must use https")
-///     .with_hint("set SCRIBE_BASE_URL to an https:// URL");
+///     .with_hint("use an https:// URL");
 /// assert_eq!(err.kind(), ErrorKind::Config);
 /// assert!(!err.is_retryable());
 /// assert_eq!(
 ///     err.to_string(),
-///     "invalid configuration: base_url must use https; set SCRIBE_BASE_URL to an https:// URL"
+///     "invalid configuration: base_url must use https; use an https:// URL"
 /// );
 /// ```
 pub struct Error {
@@ -198,6 +192,12 @@ impl Error {
         self
     }
 
+    /// Takes the cause out, for a layer above that re-wraps this error's
+    /// facts in its own error type and keeps the cause chain one link long.
+    pub fn take_source(&mut self) -> Option<Box<dyn std::error::Error + Send + Sync + 'static>> {
+        self.inner.source.take()
+    }
+
     pub(crate) fn set_request_id(&mut self, id: Option<String>) {
         self.inner.request_id = id;
     }
@@ -289,8 +289,7 @@ fn answer_hint(kind: ErrorKind, code: &ErrorCode) -> Option<&'static str> {
             "the access token expired and could not be renewed; check the credentials"
         }
         (ErrorKind::Auth, _) => {
-            "check the credentials (SCRIBE_CLIENT_ID and SCRIBE_CLIENT_SECRET, or SCRIBE_API_KEY) \
-             and that they belong to the environment in use (SCRIBE_ENV)"
+            "check the credentials and that they belong to this server's environment"
         }
         (ErrorKind::NotFound, _) => {
             "check the id (sessions belong to the account that created them; template ids \
@@ -476,7 +475,7 @@ mod tests {
         );
         let refused = Error::from_response(401, br#"{"detail":"Not authenticated"}"#);
         assert!(
-            refused.to_string().contains("SCRIBE_CLIENT_ID"),
+            refused.to_string().contains("check the credentials"),
             "{refused}"
         );
         // A layer that knows better replaces the hint.

@@ -86,7 +86,7 @@ pub use client::HttpClient;
 pub use config::{RetryPolicy, TlsRoots, TransportConfig};
 pub use endpoint::is_loopback as is_loopback_host;
 pub use error::{Error, ErrorKind};
-pub use request::Request;
+pub use request::{Request, RetryObserver, Retrying};
 pub use response::Response;
 pub use ws::{CloseInfo, WsConnection, WsMessage, WsRequest};
 

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -45,6 +46,22 @@ pub struct Request {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) deadline: Option<Instant>,
     pub(crate) accepted: Vec<u16>,
+    pub(crate) on_retry: Option<RetryObserver>,
+}
+
+/// A callback told of each retry (see [`Request::on_retry`]).
+pub type RetryObserver = Arc<dyn Fn(&Retrying<'_>) + Send + Sync>;
+
+/// A retry the client is about to make, as told to [`Request::on_retry`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Retrying<'a> {
+    /// The attempt about to be made (2 for the first retry).
+    pub attempt: u32,
+    /// How long the client waits before it.
+    pub delay: Duration,
+    /// Why the previous attempt failed.
+    pub error: &'a Error,
 }
 
 impl Request {
@@ -62,6 +79,7 @@ impl Request {
             attempt_timeout: None,
             deadline: None,
             accepted: Vec::new(),
+            on_retry: None,
         }
     }
 
@@ -172,6 +190,14 @@ impl Request {
     /// body still carries results) instead of an error.
     pub fn accept_status(mut self, status: u16) -> Self {
         self.accepted.push(status);
+        self
+    }
+
+    /// Calls `observer` before each retry of this request (after the failed
+    /// attempt, before the pause), for progress reports. It runs on the
+    /// sending task: keep it quick.
+    pub fn on_retry(mut self, observer: RetryObserver) -> Self {
+        self.on_retry = Some(observer);
         self
     }
 

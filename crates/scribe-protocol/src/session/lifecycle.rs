@@ -84,6 +84,96 @@ keep_nulls!(EndSessionResponse {
     audio_files,
 });
 
+/// The answer to `PATCH /v1/sessions/{id}` (200): the session as it now is.
+///
+/// Servers answer with more or less of the session; every field is
+/// optional and unknown ones are kept in `extra`.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(rename = "PatchSessionResponse")
+)]
+pub struct PatchSessionResponse {
+    /// The session's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Its state after the update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SessionStatus>,
+    /// A human-readable note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Fields this SDK does not know (the rest of the session), kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl fmt::Debug for PatchSessionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The rest of the session may hold patient details: keys only.
+        f.debug_struct("PatchSessionResponse")
+            .field("session_id", &self.session_id)
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
+}
+
+keep_nulls!(PatchSessionResponse {
+    session_id,
+    status,
+    message,
+});
+
+/// The answer to `POST /v1/sessions/{id}/process/template[/{template_id}]`
+/// (200 or 202): extraction runs again for the named templates.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(rename = "ProcessTemplateResponse")
+)]
+pub struct ProcessTemplateResponse {
+    /// The session's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Its state, usually `processing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SessionStatus>,
+    /// The templates being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub templates: Option<Vec<String>>,
+    /// A human-readable note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Fields this SDK does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl fmt::Debug for ProcessTemplateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessTemplateResponse")
+            .field("session_id", &self.session_id)
+            .field("status", &self.status)
+            .field("templates", &self.templates)
+            .field("message", &self.message)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
+}
+
+keep_nulls!(ProcessTemplateResponse {
+    session_id,
+    status,
+    templates,
+    message,
+});
+
 /// `PATCH /v1/sessions/{id}`: update a session that has not been ended.
 ///
 /// The protocol allows only these fields; [`validate`](Self::validate)

@@ -12,7 +12,10 @@ mod templates;
 mod validate;
 
 pub use create::{CreateSessionRequest, CreateSessionResponse, TranscriptLanguage};
-pub use lifecycle::{EndSessionRequest, EndSessionResponse, PatchSessionRequest};
+pub use lifecycle::{
+    EndSessionRequest, EndSessionResponse, PatchSessionRequest, PatchSessionResponse,
+    ProcessTemplateResponse,
+};
 pub use results::{ProcessingError, SessionError, SessionResponse};
 pub use template_result::{
     TemplateError, TemplateErrorCode, TemplateErrorDetail, TemplateResult, TemplateStatus,

@@ -15,11 +15,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
-use crate::auth::{AuthHeaders, Authenticator};
+use crate::auth::{AuthHeaders, Authenticator, refresh_once};
 use crate::config::TransportConfig;
 use crate::endpoint::{self, Origin};
 use crate::error::{Error, ErrorKind};
-use crate::request::Request;
+use crate::request::{Request, Retrying};
 use crate::response::Response;
 use crate::retry::{parse_retry_after, request_id};
 use crate::tls;
@@ -285,20 +285,15 @@ impl HttpClient {
                     let mut error = Error::from_response(response.status, &response.body);
                     error.set_request_id(request_id(&response.headers));
                     error.set_retry_after(parse_retry_after(&response.headers, SystemTime::now()));
-                    if response.status == 401
-                        && !refreshed
-                        && let (Some(auth), Some(rejected)) = (auth, credentials.as_ref())
-                    {
-                        refreshed = true;
-                        tracing::debug!(attempt, "credentials refused, refreshing once");
-                        let retry =
-                            auth.refresh_after_rejection(rejected)
-                                .await
-                                .map_err(|mut e| {
-                                    e.set_attempts(attempt);
-                                    e
-                                })?;
-                        if retry {
+                    if response.status == 401 {
+                        tracing::debug!(attempt, "credentials refused, refreshing");
+                        let again = refresh_once(auth, credentials.as_ref(), &mut refreshed)
+                            .await
+                            .map_err(|mut e| {
+                                e.set_attempts(attempt);
+                                e
+                            })?;
+                        if again {
                             continue;
                         }
                     }
@@ -333,6 +328,13 @@ impl HttpClient {
                     .is_none_or(|at| at >= deadline)
             {
                 return Err(error);
+            }
+            if let Some(observer) = &request.on_retry {
+                observer(&Retrying {
+                    attempt: attempt + 1,
+                    delay,
+                    error: &error,
+                });
             }
             tracing::info!(
                 attempt,

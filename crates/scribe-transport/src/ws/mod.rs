@@ -29,7 +29,7 @@ mod worker;
 
 use worker::{Command, Ended, Worker, classify, plain};
 
-use crate::auth::{Authenticator, is_sensitive_header};
+use crate::auth::{Authenticator, is_sensitive_header, refresh_once};
 use crate::config::TransportConfig;
 use crate::error::{Error, ErrorKind};
 
@@ -128,7 +128,7 @@ pub struct CloseInfo {
 /// ```
 pub struct WsConnection {
     commands: mpsc::Sender<Command>,
-    incoming: mpsc::UnboundedReceiver<WsMessage>,
+    incoming: mpsc::Receiver<WsMessage>,
     ended: Arc<Mutex<Option<Ended>>>,
     done: Option<oneshot::Receiver<()>>,
     close_timeout: Duration,
@@ -309,14 +309,8 @@ pub(crate) async fn connect(
                 let status = response.status().as_u16();
                 let body = response.body().as_deref().unwrap_or_default();
                 let err = Error::from_response(status, body);
-                if status == 401
-                    && !refreshed
-                    && let (Some(auth), Some(rejected)) = (auth, credentials.as_ref())
-                {
-                    refreshed = true;
-                    if auth.refresh_after_rejection(rejected).await? {
-                        continue;
-                    }
+                if status == 401 && refresh_once(auth, credentials.as_ref(), &mut refreshed).await? {
+                    continue;
                 }
                 return Err(err);
             }
@@ -326,12 +320,13 @@ pub(crate) async fn connect(
     span.in_scope(|| tracing::debug!("WebSocket open"));
 
     let (commands, command_rx) = mpsc::channel(16);
-    let (incoming_tx, incoming) = mpsc::unbounded_channel();
+    let (incoming_tx, incoming) = mpsc::channel(worker::INCOMING_CAPACITY);
     let ended = Arc::new(Mutex::new(None));
     let (done_tx, done) = oneshot::channel();
     let worker = Worker {
         socket,
         incoming: incoming_tx,
+        dropped: 0,
         ended: Arc::clone(&ended),
         ping_interval: config.ws_ping_interval,
         pong_timeout: config.ws_pong_timeout,

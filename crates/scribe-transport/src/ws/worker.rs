@@ -67,6 +67,9 @@ impl Ended {
     }
 }
 
+/// Server messages held for the reader before newer ones are dropped.
+pub(crate) const INCOMING_CAPACITY: usize = 256;
+
 pub(super) enum Command {
     Send(Message, oneshot::Sender<Result<(), Error>>),
     Close(oneshot::Sender<()>),
@@ -74,7 +77,9 @@ pub(super) enum Command {
 
 pub(super) struct Worker {
     pub(super) socket: Socket,
-    pub(super) incoming: mpsc::UnboundedSender<WsMessage>,
+    pub(super) incoming: mpsc::Sender<WsMessage>,
+    /// Server messages dropped because nobody read them in time.
+    pub(super) dropped: u64,
     pub(super) ended: Arc<Mutex<Option<Ended>>>,
     pub(super) ping_interval: Duration,
     pub(super) pong_timeout: Duration,
@@ -145,6 +150,24 @@ impl Worker {
         self.finish(ended);
     }
 
+    /// Hands a server message to the reader without ever blocking the
+    /// socket: when the bounded queue is full (nobody reads), the message is
+    /// dropped and counted, so pings and sends keep flowing.
+    fn forward(&mut self, message: WsMessage) {
+        match self.incoming.try_send(message) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.dropped += 1;
+                if self.dropped.is_power_of_two() {
+                    tracing::warn!(
+                        dropped = self.dropped,
+                        "server messages dropped: nobody reads them (the queue holds {INCOMING_CAPACITY})"
+                    );
+                }
+            }
+        }
+    }
+
     fn finish(&self, ended: Ended) {
         match &ended {
             Ended::Clean(info) => tracing::debug!(code = info.code, "WebSocket closed"),
@@ -160,13 +183,11 @@ impl Worker {
     async fn on_frame(&mut self, frame: Option<Result<Message, tungstenite::Error>>) -> Read {
         match frame {
             Some(Ok(Message::Text(text))) => {
-                let _ = self
-                    .incoming
-                    .send(WsMessage::Text(text.as_str().to_owned()));
+                self.forward(WsMessage::Text(text.as_str().to_owned()));
                 Read::Continue
             }
             Some(Ok(Message::Binary(data))) => {
-                let _ = self.incoming.send(WsMessage::Binary(data));
+                self.forward(WsMessage::Binary(data));
                 Read::Continue
             }
             Some(Ok(Message::Ping(_))) => {
@@ -213,24 +234,23 @@ impl Worker {
                 e => self.failure(e, "closing"),
             };
         }
+        let close_timeout = self.close_timeout;
         let wait = async {
             loop {
                 match self.socket.next().await {
                     Some(Ok(Message::Close(frame))) => return Some(close_info(frame.as_ref())),
                     Some(Ok(Message::Text(text))) => {
-                        let _ = self
-                            .incoming
-                            .send(WsMessage::Text(text.as_str().to_owned()));
+                        self.forward(WsMessage::Text(text.as_str().to_owned()));
                     }
                     Some(Ok(Message::Binary(data))) => {
-                        let _ = self.incoming.send(WsMessage::Binary(data));
+                        self.forward(WsMessage::Binary(data));
                     }
                     Some(Ok(_)) => {}
                     Some(Err(_)) | None => return None,
                 }
             }
         };
-        match tokio::time::timeout(self.close_timeout, wait).await {
+        match tokio::time::timeout(close_timeout, wait).await {
             Ok(Some(info)) => ended_by_server(info),
             // The server dropped the TCP connection right after our close:
             // nothing was lost, treat as a clean close.
