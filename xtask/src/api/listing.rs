@@ -4,11 +4,12 @@
 //! crate they are written.
 
 use syn::visit_mut::VisitMut;
-use syn::{Attribute, Fields, Ident, ImplItem, Item, TraitItem, Visibility};
+use syn::{Fields, ImplItem, Item, TraitItem, Visibility};
 
 use super::normalize::Normalizer;
 use super::print::{
-    PLACEHOLDER, PRIVATE, attrs_text, item_text, placeholder, shown_attrs, strip_body, type_text,
+    PLACEHOLDER, PRIVATE, attrs_text, fn_text, item_text, member_attrs, placeholder, shown_attrs,
+    strip_body, strip_semicolon, trait_item_text, type_text, variant_text,
 };
 use super::resolve::{Export, Exports, Target};
 use super::tree::{
@@ -423,58 +424,6 @@ fn trait_is_nameable(
         })
 }
 
-/// A function's signature: `pub async fn path<T>(&self, ..) -> R where ..`.
-fn fn_text(attrs: Vec<Attribute>, vis: Visibility, sig: &syn::Signature, path: &str) -> String {
-    let mut sig = sig.clone();
-    sig.ident = placeholder();
-    // `mut` on an argument is the body's business, not the caller's.
-    for input in &mut sig.inputs {
-        match input {
-            syn::FnArg::Receiver(receiver) if receiver.reference.is_none() => {
-                receiver.mutability = None;
-            }
-            syn::FnArg::Typed(typed) => {
-                if let syn::Pat::Ident(binding) = &mut *typed.pat {
-                    binding.mutability = None;
-                }
-                typed.attrs.clear();
-            }
-            _ => {}
-        }
-    }
-    let item = Item::Fn(syn::ItemFn {
-        attrs,
-        vis,
-        sig,
-        block: Box::new(syn::Block {
-            brace_token: Default::default(),
-            stmts: Vec::new(),
-        }),
-    });
-    strip_body(&item_text(item)).replace(PLACEHOLDER, path)
-}
-
-/// `Name`, `Name(T)`, `Name { field: T }` or `Name = 3`.
-fn variant_text(mut variant: syn::Variant) -> String {
-    for field in variant.fields.iter_mut() {
-        field.attrs = member_attrs(&field.attrs);
-    }
-    let wrapper = Item::Enum(syn::ItemEnum {
-        attrs: Vec::new(),
-        vis: Visibility::Inherited,
-        enum_token: Default::default(),
-        ident: placeholder(),
-        generics: Default::default(),
-        brace_token: Default::default(),
-        variants: [variant].into_iter().collect(),
-    });
-    let text = item_text(wrapper);
-    let prefix = format!("enum {PLACEHOLDER} {{");
-    let text = text.strip_prefix(&prefix).unwrap_or(&text);
-    let text = text.strip_suffix('}').unwrap_or(text).trim();
-    text.strip_suffix(',').unwrap_or(text).to_owned()
-}
-
 /// A trait's method, associated type or constant, with `{ .. }` marking a
 /// provided (default) one.
 fn trait_member(item: TraitItem, owner: &str) -> Option<(String, String)> {
@@ -518,42 +467,7 @@ fn trait_member(item: TraitItem, owner: &str) -> Option<(String, String)> {
     Some((name, text))
 }
 
-fn trait_item_text(item: TraitItem) -> String {
-    let wrapper = Item::Trait(syn::ItemTrait {
-        attrs: Vec::new(),
-        vis: Visibility::Inherited,
-        unsafety: None,
-        auto_token: None,
-        restriction: None,
-        trait_token: Default::default(),
-        ident: Ident::new("__API_TRAIT__", proc_macro2::Span::call_site()),
-        generics: Default::default(),
-        colon_token: None,
-        supertraits: Default::default(),
-        brace_token: Default::default(),
-        items: vec![item],
-    });
-    let text = item_text(wrapper);
-    let text = text.strip_prefix("trait __API_TRAIT__ {").unwrap_or(&text);
-    let text = text.strip_suffix('}').unwrap_or(text).trim();
-    text.strip_suffix(';').unwrap_or(text).to_owned()
-}
-
-/// A field's or variant's own notes: its `#[cfg]`s and shown attributes.
-fn member_attrs(attrs: &[Attribute]) -> Vec<Attribute> {
-    let mut shown = cfg_attrs(attrs);
-    shown.extend(shown_attrs(attrs));
-    shown
-}
-
 /// A public field that exists outside the crate's own tests.
 fn shown_field(field: &syn::Field) -> bool {
     is_public(&field.vis) && !is_test_only(&field.attrs)
-}
-
-fn strip_semicolon(text: String) -> String {
-    match text.strip_suffix(';') {
-        Some(stripped) => stripped.to_owned(),
-        None => text,
-    }
 }

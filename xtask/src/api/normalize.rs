@@ -157,7 +157,7 @@ impl VisitMut for Normalizer<'_> {
     fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
 }
 
-fn item_name(item: &Item) -> Option<String> {
+pub(super) fn item_name(item: &Item) -> Option<String> {
     let ident = match item {
         Item::Struct(i) => &i.ident,
         Item::Enum(i) => &i.ident,

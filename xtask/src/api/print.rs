@@ -5,7 +5,9 @@
 
 use proc_macro2::Span;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, Item, Meta, Token};
+use syn::{Attribute, Ident, Item, Meta, Token, TraitItem, Visibility};
+
+use super::tree::cfg_attrs;
 
 /// Stands for the item's path while the item is printed.
 pub(super) const PLACEHOLDER: &str = "__API_ITEM__";
@@ -135,4 +137,96 @@ fn shown_cfg_attr(attr: &Attribute) -> Option<Attribute> {
         return None;
     }
     Some(syn::parse_quote!(#[cfg_attr(#predicate, #(#shown),*)]))
+}
+
+/// A function's signature: `pub async fn path<T>(&self, ..) -> R where ..`.
+pub(super) fn fn_text(
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    sig: &syn::Signature,
+    path: &str,
+) -> String {
+    let mut sig = sig.clone();
+    sig.ident = placeholder();
+    // `mut` on an argument is the body's business, not the caller's.
+    for input in &mut sig.inputs {
+        match input {
+            syn::FnArg::Receiver(receiver) if receiver.reference.is_none() => {
+                receiver.mutability = None;
+            }
+            syn::FnArg::Typed(typed) => {
+                if let syn::Pat::Ident(binding) = &mut *typed.pat {
+                    binding.mutability = None;
+                }
+                typed.attrs.clear();
+            }
+            _ => {}
+        }
+    }
+    let item = Item::Fn(syn::ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(syn::Block {
+            brace_token: Default::default(),
+            stmts: Vec::new(),
+        }),
+    });
+    strip_body(&item_text(item)).replace(PLACEHOLDER, path)
+}
+
+/// `Name`, `Name(T)`, `Name { field: T }` or `Name = 3`.
+pub(super) fn variant_text(mut variant: syn::Variant) -> String {
+    for field in variant.fields.iter_mut() {
+        field.attrs = member_attrs(&field.attrs);
+    }
+    let wrapper = Item::Enum(syn::ItemEnum {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        enum_token: Default::default(),
+        ident: placeholder(),
+        generics: Default::default(),
+        brace_token: Default::default(),
+        variants: [variant].into_iter().collect(),
+    });
+    let text = item_text(wrapper);
+    let prefix = format!("enum {PLACEHOLDER} {{");
+    let text = text.strip_prefix(&prefix).unwrap_or(&text);
+    let text = text.strip_suffix('}').unwrap_or(text).trim();
+    text.strip_suffix(',').unwrap_or(text).to_owned()
+}
+
+pub(super) fn trait_item_text(item: TraitItem) -> String {
+    let wrapper = Item::Trait(syn::ItemTrait {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        unsafety: None,
+        auto_token: None,
+        restriction: None,
+        trait_token: Default::default(),
+        ident: Ident::new("__API_TRAIT__", Span::call_site()),
+        generics: Default::default(),
+        colon_token: None,
+        supertraits: Default::default(),
+        brace_token: Default::default(),
+        items: vec![item],
+    });
+    let text = item_text(wrapper);
+    let text = text.strip_prefix("trait __API_TRAIT__ {").unwrap_or(&text);
+    let text = text.strip_suffix('}').unwrap_or(text).trim();
+    text.strip_suffix(';').unwrap_or(text).to_owned()
+}
+
+/// A field's or variant's own notes: its `#[cfg]`s and shown attributes.
+pub(super) fn member_attrs(attrs: &[Attribute]) -> Vec<Attribute> {
+    let mut shown = cfg_attrs(attrs);
+    shown.extend(shown_attrs(attrs));
+    shown
+}
+
+pub(super) fn strip_semicolon(text: String) -> String {
+    match text.strip_suffix(';') {
+        Some(stripped) => stripped.to_owned(),
+        None => text,
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use syn::Attribute;
 
+use super::normalize::item_name;
 use super::tree::{
     Binding, BindingKind, Crate, ItemRef, ModId, UsePath, cfg_attrs, item_attrs, push_unique,
 };
@@ -185,8 +186,12 @@ impl Exports {
     pub(super) fn find(krate: &Crate, crate_name: &str) -> Exports {
         let mut exports = Exports::default();
         exports.walk(krate, 0, &[crate_name.to_owned()], &[]);
-        for paths in exports.items.values_mut() {
-            paths.sort_by(|a, b| (a.path.len(), &a.path).cmp(&(b.path.len(), &b.path)));
+        for (item, paths) in exports.items.iter_mut() {
+            // Shortest first; of two as short, the one under the item's own
+            // name rather than a `pub use .. as` rename.
+            let own = item_name(krate.item(*item));
+            let key = |e: &Export| (e.path.len(), e.path.last() != own.as_ref(), e.path.clone());
+            paths.sort_by_key(key);
             paths.dedup_by(|a, b| a.path == b.path);
         }
         exports

@@ -284,3 +284,20 @@ fn the_listing_has_its_header_and_ends_with_a_newline() {
     assert!(text.contains("`cargo xtask api`"));
     assert!(text.ends_with("\npub fn scribe::f() -> u8\n"), "{text}");
 }
+
+#[test]
+fn an_item_is_listed_under_its_own_name_and_renames_point_to_it() {
+    assert_lines(
+        &[
+            (
+                "lib.rs",
+                "mod inner;\npub use inner::Thing as Alias;\npub use inner::Thing;",
+            ),
+            ("inner.rs", "pub struct Thing;"),
+        ],
+        &[
+            "pub use scribe::Thing as scribe::Alias;",
+            "pub struct scribe::Thing;",
+        ],
+    );
+}
