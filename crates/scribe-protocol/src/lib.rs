@@ -72,6 +72,8 @@
 //! * [`discovery`]: the discovery document.
 //! * [`templates`]: the template list.
 //! * [`stream`]: WebSocket control frames.
+//! * [`duration`]: durations written as text (`30s`, `250ms`), read the same
+//!   way by the SDK's configuration and the simulator's flags.
 //!
 //! With the `schemars` feature every public wire type implements
 //! `schemars::JsonSchema`; `cargo xtask codegen` writes those schemas to
@@ -88,6 +90,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod chunk;
 pub mod discovery;
+pub mod duration;
 pub mod error;
 pub mod paths;
 pub mod session;

@@ -13,43 +13,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use scribe_protocol::duration::parse_duration;
+
 use crate::config::{
     DEFAULT_API_KEY, DEFAULT_BUSINESS_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
 };
 use crate::{Dialect, Error, FaultRule, Server, ServerBuilder, WebhookRetry};
 
-/// Parse a duration: a number with `ms`, `s`, `m` or `h` (a bare number is
-/// seconds), e.g. `500ms`, `14s`, `1.5s`, `2m`.
-///
-/// # Errors
-///
-/// [`Error::Config`] naming the expected form.
-pub fn parse_duration(text: &str) -> Result<Duration, Error> {
-    let t = text.trim();
-    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = t.strip_suffix('m') {
-        (n, 60.0)
-    } else if let Some(n) = t.strip_suffix('h') {
-        (n, 3600.0)
-    } else {
-        (t, 1.0)
-    };
-    number
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .and_then(|v| Duration::try_from_secs_f64(v * scale).ok())
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "`{text}` is not a duration; write e.g. 500ms, 14s or 2m"
-            ))
-        })
-}
-
+/// Durations as scribe-protocol reads them (`500ms`, `14s`, `1.5`, `2m`,
+/// `1h`), like the SDK's own settings.
 fn duration_arg(text: &str) -> Result<Duration, String> {
     parse_duration(text).map_err(|e| e.to_string())
 }
@@ -226,19 +198,25 @@ mod tests {
     use clap::Parser as _;
 
     #[test]
-    fn durations_parse() {
-        assert_eq!(
-            parse_duration("500ms").ok(),
-            Some(Duration::from_millis(500))
-        );
-        assert_eq!(parse_duration("14").ok(), Some(Duration::from_secs(14)));
-        assert_eq!(
-            parse_duration("1.5s").ok(),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(parse_duration("2m").ok(), Some(Duration::from_secs(120)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("-1s").is_err());
+    fn duration_flags_read_like_the_sdk_settings() {
+        let hold = |text: &str| {
+            SimCommand::try_parse_from(["scribe-sim", &format!("--long-poll-hold={text}")])
+                .map(|cmd| cmd.args.long_poll_hold)
+        };
+        assert_eq!(hold("500ms").ok(), Some(Duration::from_millis(500)));
+        assert_eq!(hold("14").ok(), Some(Duration::from_secs(14)));
+        assert_eq!(hold("1.5s").ok(), Some(Duration::from_millis(1500)));
+        assert_eq!(hold("2m").ok(), Some(Duration::from_secs(120)));
+        assert_eq!(hold("1h").ok(), Some(Duration::from_secs(3600)));
+        assert_eq!(hold("0").ok(), Some(Duration::ZERO), "0 turns the hold off");
+        for bad in ["soon", "-1s", "1d"] {
+            let message = hold(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.contains(&format!("`{bad}` is not a duration"))
+                    && message.contains("500ms"),
+                "{bad}: {message}"
+            );
+        }
     }
 
     #[test]

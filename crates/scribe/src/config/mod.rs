@@ -21,7 +21,7 @@
 //! | `SCRIBE_DEFAULT_MODEL` | `default_model` | `lite` or `pro` |
 //! | `SCRIBE_DEFAULT_LANGUAGE_HINT` | `default_language_hint` | ISO 639-1 codes, comma-separated |
 //! | `SCRIBE_TRANSCRIPT_LANGUAGE` | `transcript_language` | one ISO 639-1 code |
-//! | `SCRIBE_REQUEST_TIMEOUT` | `request_timeout` | per request (`30`, `30s`, `500ms`, `2m`) |
+//! | `SCRIBE_REQUEST_TIMEOUT` | `request_timeout` | per request (`30`, `30s`, `500ms`, `2m`, `1h`) |
 //! | `SCRIBE_POLL_INTERVAL`, `SCRIBE_POLL_TIMEOUT` | `poll_interval`, `poll_timeout` | result polling |
 //! | `SCRIBE_CONFIG` | | path of the config file |
 //!

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use scribe_protocol::duration::{DURATION_FORMS, parse_duration};
+
 use super::ConfigError;
 
 /// The deployment a client talks to when no URL is given.
@@ -69,29 +71,14 @@ pub(crate) fn environment(key: &str, raw: &str) -> Result<Environment, ConfigErr
 }
 
 /// A duration: plain seconds (`30`, `1.5`) or with a unit (`500ms`, `30s`, `2m`).
+/// A duration as scribe-protocol reads it (`30`, `1.5`, `500ms`, `30s`,
+/// `2m`, `1h`), which must be positive.
 pub(crate) fn duration(key: &str, raw: &str) -> Result<Duration, ConfigError> {
     let text = raw.trim();
-    let bad = |problem: String| {
-        ConfigError::new(
-            key,
-            problem,
-            "write seconds such as `30` or `1.5`, or a number with a unit: `500ms`, `30s`, `2m`",
-        )
-    };
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        (text, 1.0)
-    };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| bad(format!("`{text}` is not a duration")))?;
-    seconds(key, value * scale).map_err(|_| bad(format!("`{text}` is not a positive duration")))
+    let bad = |problem: String| ConfigError::new(key, problem, DURATION_FORMS);
+    let parsed = parse_duration(text).map_err(|_| bad(format!("`{text}` is not a duration")))?;
+    seconds(key, parsed.as_secs_f64())
+        .map_err(|_| bad(format!("`{text}` is not a positive duration")))
 }
 
 pub(crate) fn seconds(key: &str, value: f64) -> Result<Duration, ConfigError> {
@@ -231,12 +218,16 @@ mod tests {
         );
         assert_eq!(duration("k", " 2m ").ok(), Some(Duration::from_secs(120)));
         assert_eq!(duration("k", "10s").ok(), Some(Duration::from_secs(10)));
-        for bad in ["", "abc", "-1", "0", "1h", "nan", "inf"] {
+        assert_eq!(duration("k", "1h").ok(), Some(Duration::from_secs(3600)));
+        for bad in ["", "abc", "-1", "0", "0ms", "1d", "nan", "inf", "1e9"] {
             let err = duration("SCRIBE_POLL_TIMEOUT", bad).err();
             assert!(err.is_some(), "{bad:?} accepted");
-            assert_eq!(
-                err.map(|e| e.key().to_owned()).as_deref(),
-                Some("SCRIBE_POLL_TIMEOUT")
+            let err = err.unwrap();
+            assert_eq!(err.key(), "SCRIBE_POLL_TIMEOUT");
+            let message = err.to_string();
+            assert!(
+                message.contains("SCRIBE_POLL_TIMEOUT") && message.contains("500ms"),
+                "the error names the key and the fix: {message}"
             );
         }
     }
