@@ -86,8 +86,11 @@ pub(crate) struct Origin {
 }
 
 impl Origin {
+    /// The origin of `url` as [`scribe_protocol::paths::origin`] finds it,
+    /// normalised for comparison: `ws`/`wss` count as `http`/`https`, the
+    /// host is lower-case and a missing port is the scheme's default.
     pub(crate) fn of_url(url: &str) -> Option<Origin> {
-        let uri: http::Uri = url.parse().ok()?;
+        let uri: http::Uri = scribe_protocol::paths::origin(url)?.parse().ok()?;
         let secure = match uri.scheme_str()? {
             "https" | "wss" => true,
             "http" | "ws" => false,
@@ -132,6 +135,37 @@ mod tests {
             "0.0.0.0",
         ] {
             assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn origins_compare_by_security_host_and_port() {
+        let of = |url: &str| Origin::of_url(url);
+        let eka = of("https://api.eka.care/voice");
+        assert!(eka.is_some());
+        for same in [
+            "https://API.eka.care:443/voice/v1/sessions",
+            "wss://api.eka.care/voice/v1/stream/sessions/s/audio",
+            "https://api.eka.care?x=1",
+        ] {
+            assert_eq!(of(same), eka, "{same}");
+        }
+        for other in [
+            "http://api.eka.care/voice",
+            "https://api.eka.care:8443/voice",
+            "https://storage.example.com/upload?sig=1",
+            "https://api.eka.care.evil.com/voice",
+        ] {
+            assert_ne!(of(other), eka, "{other}");
+        }
+        assert_eq!(of("http://127.0.0.1/x"), of("ws://127.0.0.1:80/y"));
+        for none in [
+            "api.eka.care/voice",
+            "ftp://api.eka.care",
+            "https://",
+            "https:///x",
+        ] {
+            assert_eq!(of(none), None, "{none}");
         }
     }
 

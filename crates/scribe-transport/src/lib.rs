@@ -75,7 +75,7 @@ mod endpoint;
 mod error;
 mod request;
 mod response;
-mod retry;
+mod answer_headers;
 mod tls;
 mod ws;
 

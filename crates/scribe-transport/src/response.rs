@@ -53,7 +53,7 @@ impl Response {
 
     /// The server's request id, when it sent one.
     pub fn request_id(&self) -> Option<String> {
-        crate::retry::request_id(&self.headers)
+        crate::answer_headers::request_id(&self.headers)
     }
 
     /// Decodes the body as JSON.

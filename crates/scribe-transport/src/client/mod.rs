@@ -21,7 +21,7 @@ use crate::endpoint::{self, Origin};
 use crate::error::{Error, ErrorKind};
 use crate::request::{Request, Retrying};
 use crate::response::Response;
-use crate::retry::{parse_retry_after, request_id};
+use crate::answer_headers::{parse_retry_after, request_id};
 use crate::tls;
 use crate::ws::{WsConnection, WsRequest};
 

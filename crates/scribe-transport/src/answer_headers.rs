@@ -1,4 +1,4 @@
-//! Retry decisions and `Retry-After` parsing.
+//! What an answer's headers tell the retry loop and the error: `Retry-After` and the server's request id.
 
 use std::time::{Duration, SystemTime};
 
