@@ -65,7 +65,7 @@
 //!   [`error::ApiError::from_response`] for any failed answer.
 //! * [`chunk`]: audio chunk names (`chunk_0.wav`) and their Content-Types.
 //! * [`webhook`]: webhook registration, events and `X-MSA-Signature`.
-//! * [`paths`]: every request path.
+//! * [`paths`]: every request path, and the origin of a base URL.
 //! * [`auth`]: login and refresh bodies.
 //! * [`session`]: create, status and results, end, update, validation.
 //! * [`catalogue`]: models, upload types, languages and limits.

@@ -84,6 +84,36 @@ pub fn webhook(webhook_id: &str) -> String {
     format!("/{}", segment(webhook_id))
 }
 
+/// The origin of an absolute URL, `scheme://host[:port]`, as written: where
+/// [`DISCOVERY_ROOT`] is served for a base URL, and Eka's auth base URL
+/// (`https://api.eka.care` of `https://api.eka.care/voice`).
+///
+/// `None` when `url` has no `scheme://` or no host. Nothing is normalised
+/// (case, default ports); compare origins after parsing them.
+///
+/// ```
+/// use scribe_protocol::paths;
+///
+/// assert_eq!(paths::origin("https://api.eka.care/voice"), Some("https://api.eka.care"));
+/// assert_eq!(paths::origin("http://127.0.0.1:8080/v1?x=1"), Some("http://127.0.0.1:8080"));
+/// assert_eq!(paths::origin("api.eka.care/voice"), None);
+/// ```
+pub fn origin(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    if !scheme_ok || host.is_empty() || host.starts_with(':') {
+        return None;
+    }
+    Some(&url[..scheme.len() + 3 + authority.len()])
+}
+
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 fn segment(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -114,5 +144,31 @@ mod tests {
             process_template("s", None),
             "/v1/sessions/s/process/template"
         );
+    }
+
+    #[test]
+    fn origins() {
+        for (url, expected) in [
+            ("https://api.eka.care/voice", Some("https://api.eka.care")),
+            ("https://api.eka.care", Some("https://api.eka.care")),
+            ("https://api.eka.care/", Some("https://api.eka.care")),
+            (
+                "http://localhost:8080/voice/v1",
+                Some("http://localhost:8080"),
+            ),
+            ("wss://h:9/a?b#c", Some("wss://h:9")),
+            ("http://[::1]:3000/x", Some("http://[::1]:3000")),
+            ("https://h?q=1", Some("https://h")),
+            ("https://user@h/x", Some("https://user@h")),
+            ("https://", None),
+            ("https:///voice", None),
+            ("https://:443/x", None),
+            ("https://user@/x", None),
+            ("api.eka.care/voice", None),
+            ("://h/x", None),
+            ("1http://h", None),
+        ] {
+            assert_eq!(origin(url), expected, "{url}");
+        }
     }
 }

@@ -235,11 +235,13 @@ impl fmt::Debug for Config {
     }
 }
 
-/// `scheme://host[:port]` of a URL already checked by [`value::url`].
+/// `scheme://host[:port]` of a URL already checked by [`value::url`], as
+/// [`scribe_protocol::paths::origin`] finds it (which `value::url` checks
+/// succeeds, so the URL itself is never the answer).
 pub(crate) fn origin(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-    let host = rest.split('/').next().unwrap_or(rest);
-    format!("{scheme}://{host}")
+    scribe_protocol::paths::origin(url)
+        .unwrap_or(url)
+        .to_owned()
 }
 
 /// Parsing helpers for builder values, which are checked like any other layer.

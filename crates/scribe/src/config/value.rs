@@ -104,12 +104,12 @@ pub(crate) fn url(key: &str, raw: &str) -> Result<String, ConfigError> {
             "give an absolute URL such as `https://api.eka.care/voice`",
         )
     };
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-        .ok_or_else(|| bad("does not start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || host.contains(char::is_whitespace) {
+    if !(text.starts_with("https://") || text.starts_with("http://")) {
+        return Err(bad("does not start with http:// or https://"));
+    }
+    let has_host = scribe_protocol::paths::origin(text)
+        .is_some_and(|origin| !origin.contains(char::is_whitespace));
+    if !has_host {
         return Err(bad("has no host"));
     }
     if text.contains(['?', '#']) || text.contains(char::is_whitespace) {
@@ -246,6 +246,8 @@ mod tests {
             "api.eka.care",
             "ftp://x",
             "https://",
+            "https:///voice",
+            "https://:8080/voice",
             "https://a b",
             "https://x/?q=1",
             "https://x#f",
