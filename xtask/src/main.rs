@@ -8,6 +8,8 @@ mod api;
 mod assets;
 mod bench;
 mod codegen;
+#[cfg(test)]
+mod docs_check;
 mod fixtures;
 mod test;
 
