@@ -1,4 +1,4 @@
-//! The one error type of the SDK.
+//! The transport's error: what a request or a WebSocket reports.
 //!
 //! [`Error`] is an opaque, boxed struct: cheap to move (one pointer), `Send +
 //! Sync + 'static`, and free of dependency types. Callers branch on
