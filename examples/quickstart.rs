@@ -25,11 +25,9 @@ async fn main() -> Result<(), scribe::Error> {
         .unwrap_or_else(|| "examples/audio/consultation.wav".to_owned());
 
     let client = scribe::ScribeClient::from_env()?; // loads .env
-    let s = client.create_session(Default::default()).await?;
-    client
-        .upload_audio_file(&s.session_id, file.as_str())
-        .await?; // decode + VAD + upload + end
-    let result = client.wait_for_results(&s.session_id).await?;
+    let session = client.create_session().await?;
+    session.upload_file(file).await?; // decode + VAD + upload + end
+    let result = session.wait().await?;
 
     println!("session {}: {}", result.session_id(), result.status());
     for (template_id, template) in result.templates() {

@@ -16,9 +16,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use scribe::{
-    CancellationToken, ProgressEvent, SessionMode, SessionOptions, UploadOptions, WaitOptions,
-};
+use futures_util::FutureExt;
+use scribe::{ProgressEvent, SessionMode};
 
 #[tokio::main]
 async fn main() -> Result<(), scribe::Error> {
@@ -35,63 +34,47 @@ async fn main() -> Result<(), scribe::Error> {
         .build()?;
 
     // Ctrl-C stops the upload between chunks; what is stored stays stored.
-    let stop = CancellationToken::new();
-    let on_ctrl_c = stop.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_ctrl_c.cancel();
+    // Any future is a cancellation signal; this one is shared by every call.
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handler: never cancel.
+            std::future::pending::<()>().await;
         }
-    });
+    }
+    .boxed()
+    .shared();
 
     let session = client
-        .create_session(
-            SessionOptions::new()
-                .templates(["clinical_notes_template"])
-                .mode(SessionMode::Consultation)
-                .language_hint(["en", "hi"])
-                .patient_details(serde_json::json!({"age": 54, "gender": "F"}))
-                .additional_data(serde_json::json!({"visit_ref": "OPD-2291"})),
-        )
+        .create_session()
+        .templates(["clinical_notes_template"])
+        .mode(SessionMode::Consultation)
+        .language_hint(["en", "hi"])
+        .patient_details(serde_json::json!({"age": 54, "gender": "F"}))
+        .additional_data(serde_json::json!({"visit_ref": "OPD-2291"}))
         .await?;
-    let id = session.session_id.clone();
+    let id = session.id();
     eprintln!("session {id}");
 
     let mut next_index = 0;
     for (n, file) in files.iter().enumerate() {
         let last = n + 1 == files.len();
         let name = file.display().to_string();
-        let options = UploadOptions::new()
-            .start_index(next_index)
-            .end_session(last)
-            .cancel_token(stop.clone())
-            .on_progress(move |event| match event {
-                ProgressEvent::ChunkUploaded {
-                    index,
-                    bytes,
-                    attempts,
-                } => {
-                    eprintln!(
-                        "  {name}: chunk {index} stored ({bytes} bytes, {attempts} attempt(s))"
-                    );
-                }
-                ProgressEvent::Retry { index, delay, .. } => {
-                    eprintln!("  {name}: chunk {index} failed, retrying in {delay:?}");
-                }
-                ProgressEvent::Ended { audio_files_sent } => {
-                    eprintln!("  session ended with {audio_files_sent} files");
-                }
-                _ => {}
-            });
-        let summary = match client
-            .upload_audio_file_with(&id, file, options.clone())
-            .await
-        {
+        // The same upload, sent afresh or resumed.
+        let upload = || {
+            session
+                .upload_file(file)
+                .start_index(next_index)
+                .end_session(last)
+                .cancel_on(ctrl_c.clone())
+                .on_progress(report(name.clone()))
+        };
+        let summary = match upload().await {
             Ok(summary) => summary,
             Err(e) if e.is_retryable() => {
                 // The network gave up for longer than the retries cover:
                 // send what the server does not have yet, nothing twice.
                 eprintln!("  upload interrupted ({e}); resuming");
-                client.resume_upload_with(&id, file, options).await?
+                upload().resume().await?
             }
             Err(e) => return Err(e),
         };
@@ -106,9 +89,7 @@ async fn main() -> Result<(), scribe::Error> {
         next_index = summary.next_index;
     }
 
-    let result = client
-        .wait_for_results_with(&id, WaitOptions::new().cancel_token(stop))
-        .await?;
+    let result = session.wait().cancel_on(ctrl_c).await?;
     println!("{}: {}", id, result.status());
     if let Some(notes) = result.template("clinical_notes_template") {
         println!("{:#}", notes.data.clone().unwrap_or_default());
@@ -121,4 +102,24 @@ async fn main() -> Result<(), scribe::Error> {
         );
     }
     Ok(())
+}
+
+/// Progress lines for the upload of `name`.
+fn report(name: String) -> impl Fn(&ProgressEvent) + Send + Sync + 'static {
+    move |event| match event {
+        ProgressEvent::ChunkUploaded {
+            index,
+            bytes,
+            attempts,
+        } => {
+            eprintln!("  {name}: chunk {index} stored ({bytes} bytes, {attempts} attempt(s))");
+        }
+        ProgressEvent::Retry { index, delay, .. } => {
+            eprintln!("  {name}: chunk {index} failed, retrying in {delay:?}");
+        }
+        ProgressEvent::Ended { audio_files_sent } => {
+            eprintln!("  session ended with {audio_files_sent} files");
+        }
+        _ => {}
+    }
 }

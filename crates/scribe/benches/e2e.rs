@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use scribe::config::EnvVars;
 use scribe::transport::Request;
-use scribe::{ProgressEvent, ScribeClient, SessionOptions, UploadOptions};
+use scribe::{ProgressEvent, ScribeClient};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -179,22 +179,19 @@ fn run(file: &Path, concurrency: usize) -> BenchResult<()> {
         let first_ready = Arc::new(Mutex::new(None::<Instant>));
         let seen = Arc::clone(&first_ready);
         let started = Instant::now();
-        let session = client.create_session(SessionOptions::new()).await?;
-        let summary = client
-            .upload_audio_file_with(
-                &session.session_id,
-                file,
-                UploadOptions::new().on_progress(move |event| {
-                    if let ProgressEvent::ChunkReady { .. } = event {
-                        if let Ok(mut slot) = seen.lock() {
-                            slot.get_or_insert_with(Instant::now);
-                        }
+        let session = client.create_session().await?;
+        let summary = session
+            .upload_file(file)
+            .on_progress(move |event| {
+                if let ProgressEvent::ChunkReady { .. } = event {
+                    if let Ok(mut slot) = seen.lock() {
+                        slot.get_or_insert_with(Instant::now);
                     }
-                }),
-            )
+                }
+            })
             .await?;
         let to_end = started.elapsed();
-        let result = client.wait_for_results(&session.session_id).await?;
+        let result = session.wait().await?;
         let to_results = started.elapsed();
         let log = scribe::transport::HttpClient::new(scribe::transport::TransportConfig::default())?
             .send(Request::get(format!("{}/_sim/requests", sim.auth_base_url)).without_auth())

@@ -35,14 +35,14 @@ async fn environment_and_config_file_reach_the_server() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(client.config().base_url(), server.base_url());
-    let s = client
-        .create_session(Default::default())
+    let session = client
+        .create_session()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let summary = server
         .sessions()
         .into_iter()
-        .find(|x| x.session_id == s.session_id)
+        .find(|x| x.session_id == session.id())
         .unwrap_or_else(|| panic!("session not on the server"));
     assert_eq!(
         summary.templates,
@@ -62,14 +62,14 @@ async fn environment_and_config_file_reach_the_server() {
         .base_url(server.base_url())
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let s = client
-        .create_session(Default::default())
+    let session = client
+        .create_session()
         .await
         .unwrap_or_else(|e| panic!("builder base_url must win: {e}"));
     let summary = server
         .sessions()
         .into_iter()
-        .find(|x| x.session_id == s.session_id)
+        .find(|x| x.session_id == session.id())
         .unwrap_or_else(|| panic!("session not on the server"));
     assert_eq!(summary.templates, ["eka_emr_template"]);
     let _ = std::fs::remove_dir_all(dir);

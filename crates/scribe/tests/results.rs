@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use scribe::{ErrorKind, SessionOptions, WaitOptions};
+use scribe::ErrorKind;
+use scribe::protocol::session::SessionStatus;
 use scribe_sim::Dialect;
 
 use crate::support::*;
@@ -12,13 +13,14 @@ use crate::support::*;
 async fn eka_dialect_templates_in_order_with_lookup() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let s = session_with(
-        &client,
-        SessionOptions::new().templates(["clinical_notes_template", "transcript_template"]),
+    let session = session_with(
+        client
+            .create_session()
+            .templates(["clinical_notes_template", "transcript_template"]),
     )
     .await;
-    upload_file(&client, &s.session_id, sample("consultation.wav")).await;
-    let result = results(&client, &s.session_id).await;
+    upload_file(&session, sample("consultation.wav")).await;
+    let result = results(&session).await;
     assert!(result.is_complete() && result.is_terminal());
     assert_eq!(result.http_status(), 200);
     let ids: Vec<&str> = result.templates().map(|(id, _)| id).collect();
@@ -37,13 +39,9 @@ async fn eka_dialect_templates_in_order_with_lookup() {
 async fn spec_dialect_templates_as_an_object() {
     let server = start(quick_server().dialect(Dialect::Spec)).await;
     let client = client_for(&server);
-    let s = session_with(
-        &client,
-        SessionOptions::new().templates(["soap", "medications"]),
-    )
-    .await;
-    upload_file(&client, &s.session_id, sample("consultation.flac")).await;
-    let result = results(&client, &s.session_id).await;
+    let session = session_with(client.create_session().templates(["soap", "medications"])).await;
+    upload_file(&session, sample("consultation.flac")).await;
+    let result = results(&session).await;
     assert!(result.is_complete());
     assert!(
         result.raw()["templates"].is_object(),
@@ -57,9 +55,9 @@ async fn spec_dialect_templates_as_an_object() {
 async fn watch_reports_changes_and_ends_terminal() {
     let server = start(quick_server().processing_delay(Duration::from_millis(400))).await;
     let client = client_for(&server);
-    let s = new_session(&client).await;
-    upload_file(&client, &s.session_id, sample("consultation.m4a")).await;
-    let updates: Vec<_> = client.watch(&s.session_id).collect().await;
+    let session = new_session(&client).await;
+    upload_file(&session, sample("consultation.m4a")).await;
+    let updates: Vec<_> = session.watch().collect().await;
     assert!(!updates.is_empty());
     let statuses: Vec<String> = updates
         .iter()
@@ -86,16 +84,13 @@ async fn watch_reports_changes_and_ends_terminal() {
 async fn waiting_gives_up_at_the_timeout_and_respects_the_rate() {
     let server = start(quick_server().long_poll_hold(Duration::from_millis(10))).await;
     let client = client_for(&server);
-    let s = new_session(&client).await;
+    let session = new_session(&client).await;
     server.clear_requests();
     let started = std::time::Instant::now();
-    let err = client
-        .wait_for_results_with(
-            &s.session_id,
-            WaitOptions::new()
-                .interval(Duration::from_millis(200))
-                .timeout(Duration::from_millis(900)),
-        )
+    let err = session
+        .wait()
+        .interval(Duration::from_millis(200))
+        .timeout(Duration::from_millis(900))
         .await
         .err()
         .unwrap_or_else(|| panic!("a session never ended gave results"));
@@ -118,13 +113,15 @@ async fn invalid_sessions_are_refused_before_sending() {
     let client = client_for(&server);
     server.clear_requests();
     let err = client
-        .create_session(SessionOptions::new().templates(["a_template", "b_template", "c_template"]))
+        .create_session()
+        .templates(["a_template", "b_template", "c_template"])
         .await
         .err()
         .unwrap_or_else(|| panic!("three templates accepted"));
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
     let err = client
-        .create_session(SessionOptions::new().language_hint(["xx"]))
+        .create_session()
+        .language_hint(["xx"])
         .await
         .err()
         .unwrap_or_else(|| panic!("unknown language accepted"));
@@ -159,7 +156,8 @@ async fn discovery_is_cached_and_templates_listed() {
 
     // With discovery fetched, a model the server does not offer is refused locally.
     let err = client
-        .create_session(SessionOptions::new().model("ultra"))
+        .create_session()
+        .model("ultra")
         .await
         .err()
         .unwrap_or_else(|| panic!("unknown model accepted"));
@@ -196,13 +194,14 @@ async fn wrong_credentials_are_an_auth_error() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let err = client
-        .create_session(SessionOptions::new())
+        .create_session()
         .await
         .err()
         .unwrap_or_else(|| panic!("wrong secret accepted"));
     assert!(err.is_auth(), "{err}");
     assert!(
-        err.hint().is_some_and(|h| h.contains("SCRIBE_ENV=prod")),
+        err.hint()
+            .is_some_and(|h| h.contains("environment in use (prod")),
         "the hint names the environment in use: {err}"
     );
     assert!(!err.to_string().contains("not-the-secret"));
@@ -222,25 +221,24 @@ async fn wrong_credentials_are_an_auth_error() {
 async fn patch_before_end_and_process_template_after() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let s = new_session(&client).await;
+    let session = new_session(&client).await;
     let update = scribe::protocol::session::PatchSessionRequest {
         language_hint: Some(vec!["hi".to_owned()]),
         additional_data: Some(serde_json::json!({"visit": "A-1"})),
         ..Default::default()
     };
-    client
-        .sessions()
-        .patch(&s.session_id, &update)
+    let patched = session
+        .patch(&update)
         .await
         .unwrap_or_else(|e| panic!("patch: {e}"));
-    upload_file(&client, &s.session_id, sample("consultation.wav")).await;
-    let result = results(&client, &s.session_id).await;
+    assert_eq!(patched.session_id.as_deref(), Some(session.id()));
+    upload_file(&session, sample("consultation.wav")).await;
+    let result = results(&session).await;
     assert_eq!(result.raw()["additional_data"]["visit"], "A-1");
 
     // A patch after end is refused by the server, with the protocol's code.
-    let err = client
-        .sessions()
-        .patch(&s.session_id, &update)
+    let err = session
+        .patch(&update)
         .await
         .err()
         .unwrap_or_else(|| panic!("patch after end accepted"));
@@ -249,16 +247,20 @@ async fn patch_before_end_and_process_template_after() {
         "{err}"
     );
 
-    client
-        .sessions()
-        .process_template(&s.session_id, Some("clinical_notes_template"))
+    let processing = session
+        .process_template(Some("clinical_notes_template"))
         .await
         .unwrap_or_else(|e| panic!("process template: {e}"));
-    let again = results(&client, &s.session_id).await;
+    assert_eq!(processing.session_id.as_deref(), Some(session.id()));
+    assert_eq!(processing.status, Some(SessionStatus::Processing));
+    assert_eq!(
+        processing.templates.as_deref(),
+        Some(&["clinical_notes_template".to_owned()][..])
+    );
+    let again = results(&session).await;
     assert!(again.template("clinical_notes_template").is_some());
-    let one = client
-        .sessions()
-        .get_template(&s.session_id, "clinical_notes_template")
+    let one = session
+        .get_template("clinical_notes_template")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(one.template("clinical_notes_template").is_some());

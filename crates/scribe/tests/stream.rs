@@ -1,17 +1,20 @@
 //! Streaming over a WebSocket, in both frame modes.
 
-use scribe::{FrameMode, SessionOptions, StreamOptions};
+use scribe::FrameMode;
 
 use crate::support::*;
 
 async fn round_trip(mode: FrameMode) {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let mut live = client
-        .open_stream(StreamOptions::new(SessionOptions::new()).frame_mode(mode))
+    let session = session_with(client.create_session().streaming()).await;
+    let mut live = session
+        .open_stream()
+        .frame_mode(mode)
         .await
         .unwrap_or_else(|e| panic!("open: {e}"));
-    let id = live.session_id().to_owned();
+    assert_eq!(live.session().id(), session.id());
+    let id = session.id().to_owned();
     let (pcm, _) = consultation_pcm();
     live.send_samples_paced(&pcm, Some(20.0))
         .await
@@ -25,7 +28,7 @@ async fn round_trip(mode: FrameMode) {
     let expected_seconds = pcm.len() as f64 / 16_000.0 + from_file.audio_seconds;
     assert!((summary.audio_seconds - expected_seconds).abs() < 0.01);
 
-    let result = results(&client, &id).await;
+    let result = results(&session).await;
     assert!(result.is_complete(), "{mode:?}: {:?}", result.status());
     let stored: usize = server
         .files(&id)
@@ -71,11 +74,12 @@ impl std::io::Write for Captured {
 async fn dropping_a_stream_without_stop_says_so() {
     let server = start(quick_server()).await;
     let client = client_for(&server);
-    let mut live = client
-        .open_stream(StreamOptions::default())
+    let session = session_with(client.create_session().streaming()).await;
+    let mut live = session
+        .open_stream()
         .await
         .unwrap_or_else(|e| panic!("open: {e}"));
-    let id = live.session_id().to_owned();
+    let id = live.session().id().to_owned();
     live.send_audio(&[0i16; 1600])
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -106,8 +110,9 @@ async fn stream_dropped_after(frames: u32) -> (scribe_sim::Server, scribe::LiveS
         scribe_sim::FaultKind::WsDropAfterFrames(frames),
     )))
     .await;
-    let live = client_for(&server)
-        .open_stream(StreamOptions::default())
+    let session = session_with(client_for(&server).create_session().streaming()).await;
+    let live = session
+        .open_stream()
         .await
         .unwrap_or_else(|e| panic!("open: {e}"));
     (server, live)
@@ -140,7 +145,7 @@ async fn a_socket_dropped_before_the_flush_fails_stop_and_leaves_the_session_ope
     // Two audio frames, then the stop frame is the third: the server drops
     // the connection instead of flushing and closing.
     let (server, mut live) = stream_dropped_after(3).await;
-    let id = live.session_id().to_owned();
+    let id = live.session().id().to_owned();
     for _ in 0..2 {
         live.send_audio(&[0i16; 1600])
             .await

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use scribe::audio::{AudioInput, Chunk, PipelineConfig, chunk_audio};
 use scribe::config::EnvVars;
-use scribe::protocol::session::CreateSessionResponse;
 use scribe::transport::RetryPolicy;
-use scribe::{ClientBuilder, ScribeClient, SessionOptions, SessionResult};
+use scribe::{ClientBuilder, CreateSession, ScribeClient, Session, SessionResult};
 use scribe_sim::{Server, ServerBuilder};
 
 /// A server that answers fast: short processing and long-poll.
@@ -25,9 +24,9 @@ pub async fn start(builder: ServerBuilder) -> Server {
         .unwrap_or_else(|e| panic!("the local server did not start: {e}"))
 }
 
-/// A builder pointed at `server`, reading no environment or config file.
-pub fn builder_for(server: &Server) -> ClientBuilder {
-    ScribeClient::builder()
+/// `builder` pointed at `server`, reading no environment or config file.
+fn pointed_at<C>(builder: ClientBuilder<C>, server: &Server) -> ClientBuilder<C> {
+    builder
         .env_vars(EnvVars::none())
         .working_dir(std::env::temp_dir())
         .base_url(server.base_url())
@@ -43,6 +42,16 @@ pub fn builder_for(server: &Server) -> ClientBuilder {
         )
 }
 
+/// An async client's builder pointed at `server`.
+pub fn builder_for(server: &Server) -> ClientBuilder {
+    pointed_at(ScribeClient::builder(), server)
+}
+
+/// A blocking client's builder pointed at `server`, set up like [`builder_for`].
+pub fn blocking_builder_for(server: &Server) -> ClientBuilder<scribe::blocking::ScribeClient> {
+    pointed_at(scribe::blocking::ScribeClient::builder(), server)
+}
+
 pub fn client_for(server: &Server) -> ScribeClient {
     builder_for(server)
         .build()
@@ -50,34 +59,32 @@ pub fn client_for(server: &Server) -> ScribeClient {
 }
 
 /// A session created with the client's default options.
-pub async fn new_session(client: &ScribeClient) -> CreateSessionResponse {
-    session_with(client, SessionOptions::new()).await
+pub async fn new_session(client: &ScribeClient) -> Session {
+    session_with(client.create_session()).await
 }
 
-/// A session created with `options`.
-pub async fn session_with(client: &ScribeClient, options: SessionOptions) -> CreateSessionResponse {
-    client
-        .create_session(options)
+/// A session created by `create` (a builder with options set).
+pub async fn session_with(create: CreateSession<'_>) -> Session {
+    create
         .await
         .unwrap_or_else(|e| panic!("create session: {e}"))
 }
 
 /// Uploads a recording (path or bytes) and ends the session.
 pub async fn upload_file(
-    client: &ScribeClient,
-    session_id: &str,
+    session: &Session,
     source: impl Into<scribe::AudioSource>,
 ) -> scribe::UploadSummary {
-    client
-        .upload_audio_file(session_id, source)
+    session
+        .upload_file(source)
         .await
         .unwrap_or_else(|e| panic!("upload: {e}"))
 }
 
 /// The session's result once it reaches a terminal state.
-pub async fn results(client: &ScribeClient, session_id: &str) -> SessionResult {
-    client
-        .wait_for_results(session_id)
+pub async fn results(session: &Session) -> SessionResult {
+    session
+        .wait()
         .await
         .unwrap_or_else(|e| panic!("wait for results: {e}"))
 }
