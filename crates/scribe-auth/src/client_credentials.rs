@@ -364,7 +364,9 @@ impl Inner {
     fn explain(&self, err: Error, what: &str) -> Error {
         let host = &self.settings.auth_host;
         let env = match &self.settings.environment {
-            Some(env) => format!("the environment in use ({env}: prod is api.eka.care, dev is api.dev.eka.care)"),
+            Some(env) => format!(
+                "the environment in use ({env}: prod is api.eka.care, dev is api.dev.eka.care)"
+            ),
             None => format!("the auth host in use ({host})"),
         };
         let (message, hint) = match err.kind() {

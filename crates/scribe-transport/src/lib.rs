@@ -68,6 +68,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod answer_headers;
 mod auth;
 mod client;
 mod config;
@@ -75,7 +76,6 @@ mod endpoint;
 mod error;
 mod request;
 mod response;
-mod answer_headers;
 mod tls;
 mod ws;
 

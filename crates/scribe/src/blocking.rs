@@ -1,54 +1,72 @@
 //! A blocking client for scripts and programs without an async runtime.
 //!
-//! [`ScribeClient`] runs the async [`crate::ScribeClient`] on a runtime of
-//! its own (two worker threads) and offers the same methods, blocking until
-//! each is done. Do not call it from inside an async runtime; use the async
-//! client there.
+//! [`ScribeClient`] drives the async [`crate::ScribeClient`] on a runtime of
+//! its own (two worker threads). It has the same shape: the same builders
+//! ([`CreateSession`], [`Upload`], [`Wait`], [`Watch`], [`OpenStream`]),
+//! finished with `.send()` instead of `.await`, and a [`Session`] handle with
+//! the same methods. Do not call it from inside an async runtime; use the
+//! async client there.
 //!
 //! ```no_run
 //! # #[cfg(feature = "audio")]
 //! # fn run() -> Result<(), scribe::Error> {
 //! let client = scribe::blocking::ScribeClient::from_env()?;
-//! let s = client.create_session(Default::default())?;
-//! client.upload_audio_file(&s.session_id, "visit.wav")?;
-//! let result = client.wait_for_results(&s.session_id)?;
+//! let session = client.create_session().templates(["clinical_notes_template"]).send()?;
+//! session.upload_file("visit.wav").send()?;
+//! let result = session.wait().send()?;
 //! println!("{}", result.status());
 //! # Ok(()) }
 //! ```
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use serde_json::Value;
-
 use crate::config::Config;
-use crate::protocol::chunk::AudioExtension;
+use crate::flavor::sealed;
 use crate::protocol::discovery::DiscoveryDocument;
-use crate::protocol::session::{CreateSessionResponse, PatchSessionRequest};
+use crate::protocol::session::{
+    CreateSessionResponse, PatchSessionRequest, PatchSessionResponse, ProcessTemplateResponse,
+};
 use crate::protocol::templates::TemplateList;
-use crate::stream::StreamSummary;
+use crate::stream::{ServerMessage, StreamSummary};
+use crate::upload::Input;
 use crate::{
-    AudioChunk, ClientBuilder, Error, ErrorKind, SessionOptions, SessionResult, StreamOptions,
-    UploadOptions, UploadSummary, WaitOptions,
+    AudioChunk, ClientBuilder, CreateSession, Error, ErrorKind, OpenStream, SessionResult, Upload,
+    UploadSummary, Wait, Watch,
 };
 
 /// Owns the runtime; shuts it down without blocking when the last client
 /// clone goes, even if that happens on a runtime thread.
 struct Runtime(Option<tokio::runtime::Runtime>);
 
-impl Runtime {
-    fn get(&self) -> &tokio::runtime::Runtime {
-        // Only `Drop` takes the runtime out.
-        self.0
-            .as_ref()
-            .unwrap_or_else(|| unreachable!("runtime used after drop"))
-    }
-}
-
 impl Drop for Runtime {
     fn drop(&mut self) {
         if let Some(rt) = self.0.take() {
             rt.shutdown_background();
+        }
+    }
+}
+
+impl Runtime {
+    /// Runs `future` to completion. Called from inside an async runtime,
+    /// where blocking would stall (or panic), it returns an error naming the
+    /// async client instead.
+    fn block_on<T>(
+        &self,
+        future: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(
+                ErrorKind::Other,
+                "the blocking client was called from inside an async runtime",
+            )
+            .with_hint("use scribe::ScribeClient (async) there, or call from a plain thread"));
+        }
+        match &self.0 {
+            Some(rt) => rt.block_on(future),
+            None => Err(Error::new(
+                ErrorKind::Other,
+                "the client's runtime is shut down",
+            )),
         }
     }
 }
@@ -68,9 +86,16 @@ impl std::fmt::Debug for ScribeClient {
     }
 }
 
-impl ClientBuilder {
-    /// Builds a [`blocking::ScribeClient`](ScribeClient) with its own runtime.
-    pub fn build_blocking(self) -> Result<ScribeClient, Error> {
+impl sealed::Client for ScribeClient {
+    fn client(&self) -> &crate::ScribeClient {
+        &self.client
+    }
+}
+
+impl ClientBuilder<ScribeClient> {
+    /// Resolves the configuration and builds the blocking client, with its
+    /// own runtime.
+    pub fn build(self) -> Result<ScribeClient, Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("scribe-blocking")
@@ -82,7 +107,7 @@ impl ClientBuilder {
             })?;
         let client = {
             let _guard = runtime.enter();
-            self.build()?
+            self.build_async()?
         };
         Ok(ScribeClient {
             client,
@@ -92,32 +117,15 @@ impl ClientBuilder {
 }
 
 impl ScribeClient {
-    /// The same builder as the async client's; finish with
-    /// [`ClientBuilder::build_blocking`].
-    pub fn builder() -> ClientBuilder {
+    /// A builder for a blocking client; values set on it win over the
+    /// environment and config file.
+    pub fn builder() -> ClientBuilder<ScribeClient> {
         ClientBuilder::default()
     }
 
     /// A client configured from the environment (and `.env`) and any config file.
     pub fn from_env() -> Result<Self, Error> {
-        Self::builder().build_blocking()
-    }
-
-    /// Runs `future` to completion on the client's runtime. Called from
-    /// inside an async runtime, where blocking would stall (or panic), it
-    /// returns an error naming the async client instead.
-    fn block_on<T>(
-        &self,
-        future: impl std::future::Future<Output = Result<T, Error>>,
-    ) -> Result<T, Error> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::new(
-                ErrorKind::Other,
-                "the blocking client was called from inside an async runtime",
-            )
-            .with_hint("use scribe::ScribeClient (async) there, or call from a plain thread"));
-        }
-        self.runtime.get().block_on(future)
+        Self::builder().build()
     }
 
     /// The async client this one drives.
@@ -132,255 +140,236 @@ impl ScribeClient {
 
     /// See [`crate::ScribeClient::discovery`].
     pub fn discovery(&self) -> Result<Arc<DiscoveryDocument>, Error> {
-        self.block_on(self.client.discovery())
+        self.runtime.block_on(self.client.discovery())
     }
 
     /// See [`crate::ScribeClient::templates`].
     pub fn templates(&self) -> Result<TemplateList, Error> {
-        self.block_on(self.client.templates())
+        self.runtime.block_on(self.client.templates())
     }
 
-    /// See [`crate::ScribeClient::create_session`].
-    pub fn create_session(&self, options: SessionOptions) -> Result<CreateSessionResponse, Error> {
-        self.block_on(self.client.create_session(options))
+    /// Creates a session; finish the builder with `.send()`. See
+    /// [`crate::CreateSession`].
+    pub fn create_session(&self) -> CreateSession<'_, ScribeClient> {
+        CreateSession::new(self)
     }
 
-    /// Calls on existing sessions.
-    pub fn sessions(&self) -> Sessions<'_> {
-        Sessions { client: self }
+    /// The handle of an existing session. See [`crate::ScribeClient::session`].
+    pub fn session(&self, id: impl Into<String>) -> Session {
+        self.wrap(self.client.session(id))
     }
 
-    /// See [`crate::ScribeClient::upload_chunk`].
-    pub fn upload_chunk(
-        &self,
-        session_id: &str,
-        index: u32,
-        bytes: impl Into<Bytes>,
-        extension: AudioExtension,
-    ) -> Result<(), Error> {
-        self.block_on(
-            self.client
-                .upload_chunk(session_id, index, bytes, extension),
-        )
-    }
-
-    /// See [`crate::ScribeClient::upload_chunks`]; takes any iterator.
-    pub fn upload_chunks<I>(&self, session_id: &str, chunks: I) -> Result<UploadSummary, Error>
-    where
-        I: IntoIterator<Item = AudioChunk>,
-        I::IntoIter: Send,
-    {
-        self.upload_chunks_with(session_id, chunks, UploadOptions::default())
-    }
-
-    /// See [`crate::ScribeClient::upload_chunks_with`].
-    pub fn upload_chunks_with<I>(
-        &self,
-        session_id: &str,
-        chunks: I,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error>
-    where
-        I: IntoIterator<Item = AudioChunk>,
-        I::IntoIter: Send,
-    {
-        let stream = futures_util::stream::iter(chunks);
-        self.block_on(self.client.upload_chunks_with(session_id, stream, options))
-    }
-
-    /// See [`crate::ScribeClient::end_session`].
-    pub fn end_session(&self, session_id: &str, audio_files_sent: u32) -> Result<(), Error> {
-        self.block_on(self.client.end_session(session_id, audio_files_sent))
-    }
-
-    /// See [`crate::ScribeClient::wait_for_results`].
-    pub fn wait_for_results(&self, session_id: &str) -> Result<SessionResult, Error> {
-        self.block_on(self.client.wait_for_results(session_id))
-    }
-
-    /// See [`crate::ScribeClient::wait_for_results_with`].
-    pub fn wait_for_results_with(
-        &self,
-        session_id: &str,
-        options: WaitOptions,
-    ) -> Result<SessionResult, Error> {
-        self.block_on(self.client.wait_for_results_with(session_id, options))
-    }
-
-    /// See [`crate::ScribeClient::watch`]: the updates as a blocking iterator.
-    pub fn watch(
-        &self,
-        session_id: &str,
-    ) -> impl Iterator<Item = Result<SessionResult, Error>> + '_ {
-        let mut stream = Box::pin(self.client.watch(session_id));
-        let mut failed = false;
-        std::iter::from_fn(move || {
-            use futures_util::StreamExt;
-            if failed {
-                return None;
-            }
-            match self.block_on(async { Ok(stream.next().await) }) {
-                Ok(next) => next,
-                Err(e) => {
-                    failed = true;
-                    Some(Err(e))
-                }
-            }
-        })
-    }
-
-    /// See [`crate::ScribeClient::open_stream`].
-    pub fn open_stream(&self, options: StreamOptions) -> Result<LiveStream, Error> {
-        let live = self.block_on(self.client.open_stream(options))?;
-        Ok(LiveStream {
-            live,
-            client: self.clone(),
-        })
+    fn wrap(&self, session: crate::Session) -> Session {
+        Session {
+            session,
+            runtime: Arc::clone(&self.runtime),
+        }
     }
 }
 
-#[cfg(feature = "audio")]
-impl ScribeClient {
-    /// See [`crate::ScribeClient::upload_audio_file`].
-    pub fn upload_audio_file(
-        &self,
-        session_id: &str,
-        source: impl Into<crate::AudioSource>,
-    ) -> Result<UploadSummary, Error> {
-        self.block_on(self.client.upload_audio_file(session_id, source))
-    }
-
-    /// See [`crate::ScribeClient::upload_audio_file_with`].
-    pub fn upload_audio_file_with(
-        &self,
-        session_id: &str,
-        source: impl Into<crate::AudioSource>,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error> {
-        self.block_on(
-            self.client
-                .upload_audio_file_with(session_id, source, options),
-        )
-    }
-
-    /// See [`crate::ScribeClient::upload_pcm`].
-    pub fn upload_pcm(
-        &self,
-        session_id: &str,
-        pcm: &[i16],
-        sample_rate: u32,
-    ) -> Result<UploadSummary, Error> {
-        self.block_on(self.client.upload_pcm(session_id, pcm, sample_rate))
-    }
-
-    /// See [`crate::ScribeClient::upload_pcm_with`].
-    pub fn upload_pcm_with(
-        &self,
-        session_id: &str,
-        pcm: &[i16],
-        sample_rate: u32,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error> {
-        self.block_on(
-            self.client
-                .upload_pcm_with(session_id, pcm, sample_rate, options),
-        )
-    }
-
-    /// See [`crate::ScribeClient::resume_upload`].
-    pub fn resume_upload(
-        &self,
-        session_id: &str,
-        source: impl Into<crate::AudioSource>,
-    ) -> Result<UploadSummary, Error> {
-        self.block_on(self.client.resume_upload(session_id, source))
-    }
-
-    /// See [`crate::ScribeClient::resume_upload_with`].
-    pub fn resume_upload_with(
-        &self,
-        session_id: &str,
-        source: impl Into<crate::AudioSource>,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error> {
-        self.block_on(self.client.resume_upload_with(session_id, source, options))
+impl CreateSession<'_, ScribeClient> {
+    /// Creates the session, blocking until the server answered.
+    pub fn send(self) -> Result<Session, Error> {
+        let blocking = self.client;
+        let session = blocking.runtime.block_on(self.run())?;
+        Ok(blocking.wrap(session))
     }
 }
 
-/// Calls on existing sessions; from [`ScribeClient::sessions`].
-#[derive(Debug, Clone, Copy)]
-pub struct Sessions<'a> {
-    client: &'a ScribeClient,
+/// A session on the blocking client; see [`crate::Session`].
+#[derive(Clone)]
+pub struct Session {
+    session: crate::Session,
+    runtime: Arc<Runtime>,
 }
 
-impl Sessions<'_> {
-    /// See [`crate::Sessions::get`].
-    pub fn get(&self, session_id: &str) -> Result<SessionResult, Error> {
-        self.client
-            .block_on(self.client.client.sessions().get(session_id))
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("blocking::Session")
+            .field(&self.session)
+            .finish()
+    }
+}
+
+impl sealed::Session for Session {
+    fn session(&self) -> &crate::Session {
+        &self.session
+    }
+}
+
+impl Session {
+    /// The session id.
+    pub fn id(&self) -> &str {
+        self.session.id()
     }
 
-    /// See [`crate::Sessions::get_template`].
-    pub fn get_template(
-        &self,
-        session_id: &str,
-        template_id: &str,
-    ) -> Result<SessionResult, Error> {
-        self.client.block_on(
-            self.client
-                .client
-                .sessions()
-                .get_template(session_id, template_id),
-        )
+    /// See [`crate::Session::creation`].
+    pub fn creation(&self) -> Option<&CreateSessionResponse> {
+        self.session.creation()
     }
 
-    /// See [`crate::Sessions::end`].
-    pub fn end(&self, session_id: &str, audio_files_sent: u32) -> Result<(), Error> {
-        self.client.end_session(session_id, audio_files_sent)
+    /// The async handle this one drives.
+    pub fn as_async(&self) -> &crate::Session {
+        &self.session
     }
 
-    /// See [`crate::Sessions::patch`].
-    pub fn patch(&self, session_id: &str, update: &PatchSessionRequest) -> Result<Value, Error> {
-        self.client
-            .block_on(self.client.client.sessions().patch(session_id, update))
+    /// See [`crate::Session::get`].
+    pub fn get(&self) -> Result<SessionResult, Error> {
+        self.runtime.block_on(self.session.get())
     }
 
-    /// See [`crate::Sessions::process_template`].
+    /// See [`crate::Session::get_template`].
+    pub fn get_template(&self, template_id: &str) -> Result<SessionResult, Error> {
+        self.runtime
+            .block_on(self.session.get_template(template_id))
+    }
+
+    /// See [`crate::Session::end`].
+    pub fn end(&self, audio_files_sent: u32) -> Result<(), Error> {
+        self.runtime.block_on(self.session.end(audio_files_sent))
+    }
+
+    /// See [`crate::Session::patch`].
+    pub fn patch(&self, update: &PatchSessionRequest) -> Result<PatchSessionResponse, Error> {
+        self.runtime.block_on(self.session.patch(update))
+    }
+
+    /// See [`crate::Session::process_template`].
     pub fn process_template(
         &self,
-        session_id: &str,
         template_id: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.client.block_on(
-            self.client
-                .client
-                .sessions()
-                .process_template(session_id, template_id),
+    ) -> Result<ProcessTemplateResponse, Error> {
+        self.runtime
+            .block_on(self.session.process_template(template_id))
+    }
+
+    /// See [`crate::Session::upload_file`]; finish with `.send()`.
+    #[cfg(feature = "audio")]
+    pub fn upload_file(&self, source: impl Into<crate::AudioSource>) -> Upload<'_, Session> {
+        Upload::new(self, Input::Audio(source.into().into_input()))
+    }
+
+    /// See [`crate::Session::upload_pcm`]; finish with `.send()`.
+    #[cfg(feature = "audio")]
+    pub fn upload_pcm(&self, pcm: &[i16], sample_rate: u32) -> Upload<'_, Session> {
+        Upload::new(
+            self,
+            Input::Audio(crate::upload::audio::pcm_input(pcm, sample_rate)),
         )
+    }
+
+    /// See [`crate::Session::upload_chunks`]; takes any iterator. Finish
+    /// with `.send()`.
+    pub fn upload_chunks<'a, I>(&'a self, chunks: I) -> Upload<'a, Session>
+    where
+        I: IntoIterator<Item = AudioChunk>,
+        I::IntoIter: Send + 'a,
+    {
+        Upload::new(
+            self,
+            Input::Chunks(Box::pin(futures_util::stream::iter(chunks))),
+        )
+    }
+
+    /// See [`crate::Session::wait`]; finish with `.send()`.
+    pub fn wait(&self) -> Wait<'_, Session> {
+        Wait::new(self)
+    }
+
+    /// See [`crate::Session::watch`]: the updates as a blocking iterator
+    /// (`for update in session.watch() { .. }`).
+    pub fn watch(&self) -> Watch<'_, Session> {
+        Watch::new(self)
+    }
+
+    /// See [`crate::Session::open_stream`]; finish with `.send()`.
+    pub fn open_stream(&self) -> OpenStream<'_, Session> {
+        OpenStream::new(self)
+    }
+}
+
+impl Upload<'_, Session> {
+    /// Runs the upload, blocking until it is done.
+    pub fn send(self) -> Result<UploadSummary, Error> {
+        let runtime = Arc::clone(&self.session.runtime);
+        runtime.block_on(self.run())
+    }
+}
+
+impl Wait<'_, Session> {
+    /// Waits, blocking, for the session's results.
+    pub fn send(self) -> Result<SessionResult, Error> {
+        let runtime = Arc::clone(&self.session.runtime);
+        runtime.block_on(self.run())
+    }
+}
+
+impl<'a> IntoIterator for Watch<'a, Session> {
+    type Item = Result<SessionResult, Error>;
+    type IntoIter = WatchIter<'a>;
+
+    fn into_iter(self) -> WatchIter<'a> {
+        WatchIter { watch: self }
+    }
+}
+
+/// The updates of a [`Watch`] on the blocking client, as an iterator.
+#[derive(Debug)]
+pub struct WatchIter<'a> {
+    watch: Watch<'a, Session>,
+}
+
+impl Iterator for WatchIter<'_> {
+    type Item = Result<SessionResult, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use futures_util::StreamExt;
+        let runtime = Arc::clone(&self.watch.session.runtime);
+        let updates = self.watch.updates();
+        match runtime.block_on(async { Ok(updates.next().await) }) {
+            Ok(next) => next,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl OpenStream<'_, Session> {
+    /// Opens the stream, blocking until it is connected.
+    pub fn send(self) -> Result<LiveStream, Error> {
+        let runtime = Arc::clone(&self.session.runtime);
+        let live = runtime.block_on(self.run())?;
+        Ok(LiveStream { live, runtime })
     }
 }
 
 /// A blocking live stream; see [`crate::LiveStream`].
-#[derive(Debug)]
 pub struct LiveStream {
     live: crate::LiveStream,
-    client: ScribeClient,
+    runtime: Arc<Runtime>,
+}
+
+impl std::fmt::Debug for LiveStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("blocking::LiveStream")
+            .field(&self.live)
+            .finish()
+    }
 }
 
 impl LiveStream {
     /// The session the stream feeds.
-    pub fn session_id(&self) -> &str {
-        self.live.session_id()
+    pub fn session(&self) -> &crate::Session {
+        self.live.session()
     }
 
     /// See [`crate::LiveStream::send_audio`].
     pub fn send_audio(&mut self, pcm: &[i16]) -> Result<(), Error> {
-        self.client.block_on(self.live.send_audio(pcm))
+        self.runtime.block_on(self.live.send_audio(pcm))
     }
 
     /// See [`crate::LiveStream::send_samples_paced`].
     pub fn send_samples_paced(&mut self, pcm: &[i16], speed: Option<f64>) -> Result<(), Error> {
-        self.client
+        self.runtime
             .block_on(self.live.send_samples_paced(pcm, speed))
     }
 
@@ -391,12 +380,17 @@ impl LiveStream {
         source: impl Into<crate::AudioSource>,
         speed: Option<f64>,
     ) -> Result<StreamSummary, Error> {
-        self.client.block_on(self.live.send_file(source, speed))
+        self.runtime.block_on(self.live.send_file(source, speed))
+    }
+
+    /// See [`crate::LiveStream::next_message`].
+    pub fn next_message(&mut self) -> Result<Option<ServerMessage>, Error> {
+        self.runtime.block_on(self.live.next_message())
     }
 
     /// See [`crate::LiveStream::stop`].
     pub fn stop(self) -> Result<StreamSummary, Error> {
-        let Self { live, client } = self;
-        client.block_on(live.stop())
+        let Self { live, runtime } = self;
+        runtime.block_on(live.stop())
     }
 }

@@ -1,36 +1,42 @@
 //! Live streaming over a WebSocket: raw 16 kHz PCM in, a session out.
 //!
-//! [`ScribeClient::open_stream`] creates a `stream` session, connects its
-//! `upload_url` and returns a [`LiveStream`]. Audio goes as binary frames of
+//! A session created with [`CreateSession::streaming`](crate::CreateSession::streaming)
+//! carries a stream URL; [`Session::open_stream`] connects it and returns a
+//! [`LiveStream`]. Audio goes as binary frames of
 //! 16-bit little-endian mono PCM at 16 kHz, or, in [`FrameMode::JsonEnvelope`],
 //! as a `start` text frame followed by `media` frames carrying base64 PCM.
 //! [`LiveStream::stop`] sends `stop`, waits for the server to close the
 //! socket, then ends the session; poll results as for chunked sessions.
 //!
 //! ```no_run
-//! use scribe::{FrameMode, SessionOptions, StreamOptions};
+//! use scribe::FrameMode;
 //!
 //! # async fn run(client: scribe::ScribeClient, microphone: Vec<Vec<i16>>) -> Result<(), scribe::Error> {
-//! let options = StreamOptions::new(SessionOptions::new().templates(["transcript_template"]))
-//!     .frame_mode(FrameMode::Binary);
-//! let mut live = client.open_stream(options).await?;
+//! let session = client
+//!     .create_session()
+//!     .templates(["transcript_template"])
+//!     .streaming()
+//!     .await?;
+//! let mut live = session.open_stream().frame_mode(FrameMode::Binary).await?;
 //! for buffer in microphone {
 //!     live.send_audio(&buffer).await?; // 16 kHz mono samples
 //! }
-//! let session_id = live.session_id().to_owned();
 //! let sent = live.stop().await?; // stop, wait for the flush, end
 //! println!("{:.1} s streamed", sent.audio_seconds);
-//! let result = client.wait_for_results(&session_id).await?;
+//! let result = session.wait().await?;
 //! # let _ = result;
 //! # Ok(()) }
 //! ```
 
+use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
-use crate::protocol::catalogue::{CommunicationProtocol, UploadType};
+use bytes::Bytes;
+
+use crate::flavor::{BoxFuture, sealed};
 use crate::protocol::stream::StreamFrame;
-use crate::transport::{WsConnection, WsRequest};
-use crate::{Error, ErrorKind, ScribeClient, SessionOptions};
+use crate::transport::{WsConnection, WsMessage, WsRequest};
+use crate::{Error, ErrorKind, Session};
 
 /// Sample rate of streamed audio.
 pub const STREAM_SAMPLE_RATE: u32 = crate::protocol::stream::PCM_SAMPLE_RATE;
@@ -53,28 +59,68 @@ pub enum FrameMode {
     JsonEnvelope,
 }
 
-/// Options of [`ScribeClient::open_stream`].
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct StreamOptions {
-    pub(crate) session: SessionOptions,
-    pub(crate) frame_mode: FrameMode,
+/// Opens a session's live stream; from [`Session::open_stream`]. Runs on
+/// `.await` (blocking client: `.send()`).
+#[must_use = "the stream is opened only when this is awaited (or sent)"]
+#[derive(Debug)]
+pub struct OpenStream<'a, S = Session> {
+    pub(crate) session: &'a S,
+    frame_mode: FrameMode,
 }
 
-impl StreamOptions {
-    /// A stream session created with `session` (its upload type and
-    /// protocol are set to `stream` over `websocket`).
-    pub fn new(session: SessionOptions) -> Self {
+impl<'a, S: sealed::Session> OpenStream<'a, S> {
+    pub(crate) fn new(session: &'a S) -> Self {
         Self {
             session,
             frame_mode: FrameMode::Binary,
         }
     }
 
-    /// How audio frames are sent.
+    /// How audio frames are sent (default [`FrameMode::Binary`]).
     pub fn frame_mode(mut self, mode: FrameMode) -> Self {
         self.frame_mode = mode;
         self
+    }
+
+    /// Connects (what `.await` and the blocking `.send()` run).
+    pub(crate) fn run(self) -> BoxFuture<'a, Result<LiveStream, Error>> {
+        Box::pin(connect(self.session.session().clone(), self.frame_mode))
+    }
+}
+
+impl<'a> IntoFuture for OpenStream<'a, Session> {
+    type Output = Result<LiveStream, Error>;
+    type IntoFuture = BoxFuture<'a, Result<LiveStream, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.run()
+    }
+}
+
+/// A message the server sent on a live stream (acknowledgements, partial
+/// transcripts, errors: whatever the server speaks). `Debug` shows sizes
+/// only: messages may carry transcripts.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ServerMessage {
+    /// A text frame holding JSON.
+    Json(serde_json::Value),
+    /// A text frame that is not JSON.
+    Text(String),
+    /// A binary frame.
+    Binary(Bytes),
+}
+
+impl std::fmt::Debug for ServerMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServerMessage::Json(v) => {
+                let event = v.get("event").or_else(|| v.get("type"));
+                write!(f, "Json(event: {:?})", event.and_then(|e| e.as_str()))
+            }
+            ServerMessage::Text(t) => write!(f, "Text({} bytes)", t.len()),
+            ServerMessage::Binary(b) => write!(f, "Binary({} bytes)", b.len()),
+        }
     }
 }
 
@@ -93,8 +139,7 @@ pub struct StreamSummary {
 /// Drop it only after [`stop`](LiveStream::stop): a dropped stream closes its
 /// socket but never ends the session, and says so in a warning.
 pub struct LiveStream {
-    client: ScribeClient,
-    session_id: String,
+    session: Session,
     ws: Option<WsConnection>,
     mode: FrameMode,
     samples_sent: u64,
@@ -104,76 +149,93 @@ pub struct LiveStream {
 impl std::fmt::Debug for LiveStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LiveStream")
-            .field("session_id", &self.session_id)
+            .field("session", &self.session.id())
             .field("mode", &self.mode)
             .field("frames_sent", &self.frames_sent)
             .finish_non_exhaustive()
     }
 }
 
-impl ScribeClient {
-    /// Creates a `stream` session, connects its WebSocket and returns the
-    /// handle to send audio on.
-    pub async fn open_stream(&self, options: StreamOptions) -> Result<LiveStream, Error> {
-        let session = options
-            .session
-            .clone()
-            .upload_type(UploadType::Stream)
-            .communication_protocol(CommunicationProtocol::Websocket);
-        let created = self.create_session(session).await?;
-        let Some(url) = created.upload_url.clone().filter(|u| !u.is_empty()) else {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                format!(
-                    "the server created session {} without a stream URL",
-                    created.session_id
-                ),
-            )
-            .with_hint(
-                "the server does not offer streaming for this account; upload chunks instead",
-            ));
-        };
-        let ws = self
-            .inner
-            .http
-            .websocket_with(
-                WsRequest::new(url.as_str()).path_template("/v1/stream/sessions/{id}/audio"),
-            )
-            .await
-            .map_err(|e| {
-                let refused = e.is_auth() && !self.inner.http.sends_credentials_to(&url);
-                let e = Error::from(e);
-                if refused {
-                    // The URL itself may carry a signature: name no part of it.
-                    e.with_hint(
-                        "the server's stream URL is on another host than base_url, and the SDK \
-                         sends credentials only to base_url's host; check base_url",
-                    )
-                } else {
-                    e
-                }
-            })?;
-        let stream_id = stream_id_of(&url).unwrap_or(&created.session_id).to_owned();
-        let stream = LiveStream {
-            client: self.clone(),
-            session_id: created.session_id.clone(),
-            ws: Some(ws),
-            mode: options.frame_mode,
-            samples_sent: 0,
-            frames_sent: 0,
-        };
-        if stream.mode == FrameMode::JsonEnvelope {
-            let start = frame_text(&StreamFrame::start(stream_id))?;
-            stream.socket()?.send_text(start).await?;
-        }
-        Ok(stream)
+impl Session {
+    /// Opens the live stream of a session created with
+    /// [`streaming()`](crate::CreateSession::streaming); see [`OpenStream`].
+    pub fn open_stream(&self) -> OpenStream<'_> {
+        OpenStream::new(self)
     }
+}
+
+/// Connects the session's stream URL and, in JSON-envelope mode, sends `start`.
+async fn connect(session: Session, mode: FrameMode) -> Result<LiveStream, Error> {
+    let url = session
+        .creation()
+        .and_then(|c| c.upload_url.clone())
+        .filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        return Err(Error::new(
+            ErrorKind::Validation,
+            format!("session {} has no stream URL", session.id()),
+        )
+        .with_hint(
+            "create the session with .streaming() and open its stream from that handle; a \
+             server that gives no stream URL does not offer streaming: upload chunks instead",
+        ));
+    };
+    let http = &session.client.inner.http;
+    let ws = http
+        .websocket_with(
+            WsRequest::new(url.as_str()).path_template("/v1/stream/sessions/{id}/audio"),
+        )
+        .await
+        .map_err(|e| {
+            let refused = e.is_auth() && !http.sends_credentials_to(&url);
+            let e = Error::from(e);
+            if refused {
+                // The URL itself may carry a signature: name no part of it.
+                e.with_hint(
+                    "the server's stream URL is on another host than base_url, and the SDK \
+                     sends credentials only to base_url's host; check base_url",
+                )
+            } else {
+                e
+            }
+        })?;
+    let stream_id = stream_id_of(&url).unwrap_or(session.id()).to_owned();
+    let stream = LiveStream {
+        session,
+        ws: Some(ws),
+        mode,
+        samples_sent: 0,
+        frames_sent: 0,
+    };
+    if stream.mode == FrameMode::JsonEnvelope {
+        let start = frame_text(&StreamFrame::start(stream_id))?;
+        stream.socket()?.send_text(start).await?;
+    }
+    Ok(stream)
 }
 
 impl LiveStream {
     /// The session the stream feeds.
-    pub fn session_id(&self) -> &str {
-        &self.session_id
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The next message from the server, waiting for one: `Ok(None)` once
+    /// the socket closed cleanly, an error when it dropped. Messages wait in
+    /// a bounded queue; when nobody reads them, the oldest stay and newer
+    /// ones are dropped (with a warning), so an unread stream never grows
+    /// without bound.
+    pub async fn next_message(&mut self) -> Result<Option<ServerMessage>, Error> {
+        let Some(ws) = self.ws.as_mut() else {
+            return Ok(None);
+        };
+        Ok(ws.recv().await?.map(|message| match message {
+            WsMessage::Text(text) => match serde_json::from_str(&text) {
+                Ok(json) => ServerMessage::Json(json),
+                Err(_) => ServerMessage::Text(text),
+            },
+            WsMessage::Binary(bytes) => ServerMessage::Binary(bytes),
+        }))
     }
 
     /// What has been sent so far.
@@ -280,7 +342,7 @@ impl LiveStream {
         let before = self.summary();
         let mut feed = start_pipeline(
             source.into().into_input(),
-            self.client.inner.pipeline.clone(),
+            self.session.client.inner.pipeline.clone(),
         );
         while let Some(item) = feed.recv().await {
             match item.map_err(Error::from)? {
@@ -304,8 +366,8 @@ impl LiveStream {
     /// A socket that drops, or that the server closes with an error, before
     /// it confirms the flush is an error, and the session is then *not*
     /// ended: the server may not hold all the audio. Check what it holds
-    /// ([`Sessions::get`](crate::Sessions::get), `audio_files`) and end it
-    /// with [`Sessions::end`](crate::Sessions::end)`(id, 0)` or stream again.
+    /// ([`Session::get`], `audio_files`) and end it with
+    /// [`Session::end`]`(0)`, or stream again.
     /// A server that only closes slowly is waited for, then the session is
     /// ended as usual.
     pub async fn stop(mut self) -> Result<StreamSummary, Error> {
@@ -329,12 +391,12 @@ impl LiveStream {
             Err(e) => {
                 return Err(Error::from(e).with_hint(
                     "the stream ended before the server confirmed it stored the audio, and the \
-                     session was not ended: check sessions().get(id) (audio_files), then end it \
-                     with sessions().end(id, 0) or stream again",
+                     session was not ended: check what it holds with Session::get (audio_files), \
+                     then end it with Session::end(0), or stream again",
                 ));
             }
         }
-        self.client.end_session(&self.session_id, 0).await?;
+        self.session.end(0).await?;
         Ok(summary)
     }
 }
@@ -371,7 +433,7 @@ impl Drop for LiveStream {
     fn drop(&mut self) {
         if self.ws.is_some() {
             tracing::warn!(
-                session_id = %self.session_id,
+                session_id = %self.session.id(),
                 "LiveStream dropped without stop(): the session was not ended and will expire; call stop() to finish it"
             );
         }

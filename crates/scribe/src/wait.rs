@@ -1,25 +1,70 @@
 //! Waiting for results, and watching them change. The server long-polls,
 //! so the interval is a cap on the request rate, not a pause.
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll as TaskPoll};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, Stream};
-use tokio_util::sync::CancellationToken;
 
+use crate::cancel::Cancel;
+use crate::flavor::{BoxFuture, sealed};
 use crate::protocol::session::SessionStatus;
-use crate::{Error, ErrorKind, ScribeClient, SessionResult};
+use crate::{Error, ErrorKind, Session, SessionResult};
 
-/// How [`ScribeClient::wait_for_results_with`] waits.
+/// How long and how often to ask for results.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WaitOptions {
+    interval: Option<Duration>,
+    timeout: Option<Duration>,
+    template_id: Option<String>,
+    cancel: Cancel,
+}
+
+macro_rules! wait_options {
+    () => {
+        /// At most one request per `interval` (default: the client's poll
+        /// interval). The server holds each request until something changes
+        /// (long poll), so this caps the rate; it is not a pause added after
+        /// each answer.
+        pub fn interval(mut self, interval: Duration) -> Self {
+            self.options.interval = Some(interval);
+            self
+        }
+
+        /// Give up after this long (default: the client's poll timeout),
+        /// with an error of kind [`Timeout`](crate::ErrorKind::Timeout).
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.options.timeout = Some(timeout);
+            self
+        }
+
+        /// Ask for the results of one template only.
+        pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
+            self.options.template_id = Some(template_id.into());
+            self
+        }
+
+        /// Stop waiting when `signal` completes (any future), with an error
+        /// of kind [`Cancelled`](crate::ErrorKind::Cancelled).
+        pub fn cancel_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+            self.options.cancel = Cancel::on(signal);
+            self
+        }
+    };
+}
+
+/// Waits until the session reaches a terminal state; from
+/// [`Session::wait`]. Resolves to its results: completed, partial or failed
+/// (check [`SessionResult::is_complete`]). An expired session and the end of
+/// the timeout are errors. Runs on `.await` (blocking client: `.send()`).
 ///
 /// ```no_run
 /// use std::time::Duration;
 ///
-/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
-/// let options = scribe::WaitOptions::new()
-///     .interval(Duration::from_secs(1))
-///     .timeout(Duration::from_secs(300))
-///     .template_id("clinical_notes_template");
-/// match client.wait_for_results_with(session_id, options).await {
+/// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
+/// match session.wait().timeout(Duration::from_secs(300)).await {
 ///     Ok(result) if result.is_complete() => println!("{:?}", result.template("clinical_notes_template")),
 ///     Ok(result) => eprintln!("finished as {}: {:?}", result.status(), result.error_message()),
 ///     Err(e) if e.is_timeout() => eprintln!("still processing; results are kept, wait again later"),
@@ -27,74 +72,153 @@ use crate::{Error, ErrorKind, ScribeClient, SessionResult};
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct WaitOptions {
-    interval: Option<Duration>,
-    timeout: Option<Duration>,
-    template_id: Option<String>,
-    cancel: Option<CancellationToken>,
+#[must_use = "nothing is asked until this is awaited (or sent)"]
+#[derive(Debug)]
+pub struct Wait<'a, S = Session> {
+    pub(crate) session: &'a S,
+    options: WaitOptions,
 }
 
-impl WaitOptions {
-    /// The client's configured interval and timeout.
-    pub fn new() -> Self {
-        Self::default()
+impl<'a, S: sealed::Session> Wait<'a, S> {
+    wait_options!();
+
+    /// Waits (what `.await` and the blocking `.send()` run).
+    pub(crate) fn run(self) -> BoxFuture<'a, Result<SessionResult, Error>> {
+        let mut poll = Poller::new(self.session.session(), self.options);
+        Box::pin(async move {
+            loop {
+                let result = poll.next().await?;
+                if result.is_terminal() {
+                    return Ok(result);
+                }
+                poll.last_status = Some((result.status().clone(), None));
+            }
+        })
+    }
+}
+
+impl<'a> IntoFuture for Wait<'a, Session> {
+    type Output = Result<SessionResult, Error>;
+    type IntoFuture = BoxFuture<'a, Result<SessionResult, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.run()
+    }
+}
+
+/// A session's updates as a boxed stream.
+pub(crate) type Updates =
+    Pin<Box<dyn Stream<Item = Result<SessionResult, Error>> + Send + 'static>>;
+
+/// The session's updates; from [`Session::watch`]: the first answer, then
+/// every answer whose status or number of template results changed, ending
+/// after a terminal one. Expiry and the timeout end it with an error.
+///
+/// Set options first; it is a [`Stream`] (on the blocking client, an
+/// iterator) from the first poll on.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
+/// let mut updates = session.watch();
+/// while let Some(update) = updates.next().await {
+///     let update = update?;
+///     println!("{} ({} template results)", update.status(), update.templates().count());
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a watch does nothing until it is polled"]
+pub struct Watch<'a, S = Session> {
+    pub(crate) session: &'a S,
+    options: WaitOptions,
+    updates: Option<Updates>,
+}
+
+impl<S> std::fmt::Debug for Watch<'_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch")
+            .field("options", &self.options)
+            .field("started", &self.updates.is_some())
+            .finish()
+    }
+}
+
+impl<'a, S: sealed::Session> Watch<'a, S> {
+    wait_options!();
+
+    /// The stream of updates, made on first use.
+    pub(crate) fn updates(&mut self) -> &mut Updates {
+        let session = self.session.session();
+        let options = &self.options;
+        self.updates
+            .get_or_insert_with(|| Box::pin(watch(Poller::new(session, options.clone()))))
+    }
+}
+
+impl Stream for Watch<'_, Session> {
+    type Item = Result<SessionResult, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> TaskPoll<Option<Self::Item>> {
+        self.get_mut().updates().as_mut().poll_next(cx)
+    }
+}
+
+impl Session {
+    /// Waits for the session's results; see [`Wait`].
+    pub fn wait(&self) -> Wait<'_> {
+        Wait::new(self)
     }
 
-    /// At most one request per `interval`. The server holds each request
-    /// until something changes (long poll), so this is a cap on the rate,
-    /// not a pause added after each answer.
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = Some(interval);
-        self
+    /// The session's updates as a stream; see [`Watch`].
+    pub fn watch(&self) -> Watch<'_> {
+        Watch::new(self)
     }
+}
 
-    /// Give up after this long (an error for which `is_timeout()` is true).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
+impl<'a, S> Wait<'a, S> {
+    pub(crate) fn new(session: &'a S) -> Self {
+        Self {
+            session,
+            options: WaitOptions::default(),
+        }
     }
+}
 
-    /// Ask for the results of one template only.
-    pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
-        self.template_id = Some(template_id.into());
-        self
-    }
-
-    /// Stop waiting when `token` is cancelled.
-    pub fn cancel_token(mut self, token: CancellationToken) -> Self {
-        self.cancel = Some(token);
-        self
+impl<'a, S> Watch<'a, S> {
+    pub(crate) fn new(session: &'a S) -> Self {
+        Self {
+            session,
+            options: WaitOptions::default(),
+            updates: None,
+        }
     }
 }
 
 /// State of one polling loop.
-struct Poll {
-    client: ScribeClient,
-    session_id: String,
+struct Poller {
+    session: Session,
     template_id: Option<String>,
     interval: Duration,
     timeout: Duration,
     deadline: Instant,
-    cancel: CancellationToken,
+    cancel: Cancel,
     last_request: Option<Instant>,
     last_status: Option<(SessionStatus, Option<usize>)>,
     done: bool,
 }
 
-impl Poll {
-    fn new(client: &ScribeClient, session_id: &str, options: WaitOptions) -> Self {
-        let config = &client.inner.config;
+impl Poller {
+    fn new(session: &Session, options: WaitOptions) -> Self {
+        let config = &session.client.inner.config;
         let timeout = options.timeout.unwrap_or(config.poll_timeout());
         Self {
-            client: client.clone(),
-            session_id: session_id.to_owned(),
+            session: session.clone(),
             template_id: options.template_id,
             interval: options.interval.unwrap_or(config.poll_interval()),
             timeout,
             deadline: after(timeout),
-            cancel: options.cancel.unwrap_or_default(),
+            cancel: options.cancel,
             last_request: None,
             last_status: None,
             done: false,
@@ -109,7 +233,7 @@ impl Poll {
             if due > now {
                 let pause = (due - now).min(self.deadline.saturating_duration_since(now));
                 tokio::select! {
-                    () = self.cancel.cancelled() => return Err(Error::cancelled("waiting for results")),
+                    () = self.cancel.fired() => return Err(Error::cancelled("waiting for results")),
                     () = tokio::time::sleep(pause) => {}
                 }
             }
@@ -118,18 +242,15 @@ impl Poll {
             return Err(self.timed_out());
         }
         self.last_request = Some(Instant::now());
-        let sessions = self.client.sessions();
-        let get = sessions.get_inner(
-            &self.session_id,
-            self.template_id.as_deref(),
-            Some(self.deadline),
-        );
+        let get = self
+            .session
+            .get_inner(self.template_id.as_deref(), Some(self.deadline));
         let result = tokio::select! {
-            () = self.cancel.cancelled() => return Err(Error::cancelled("waiting for results")),
+            () = self.cancel.fired() => return Err(Error::cancelled("waiting for results")),
             r = get => r,
         };
         match result {
-            Ok(r) if r.is_expired() => Err(expired(&self.session_id, &r)),
+            Ok(r) if r.is_expired() => Err(expired(self.session.id())),
             Ok(r) => Ok(r),
             Err(e) if e.is_timeout() && Instant::now() >= self.deadline => Err(self.timed_out()),
             Err(e) => Err(e),
@@ -145,7 +266,7 @@ impl Poll {
             ErrorKind::Timeout,
             format!(
                 "session {} still {status} after {:.0}s",
-                self.session_id,
+                self.session.id(),
                 self.timeout.as_secs_f64()
             ),
         )
@@ -162,92 +283,38 @@ fn after(wait: Duration) -> Instant {
         .unwrap_or(now)
 }
 
-fn expired(session_id: &str, _result: &SessionResult) -> Error {
+fn expired(session_id: &str) -> Error {
     Error::new(ErrorKind::Expired, format!("session {session_id} expired"))
         .with_hint("create a new session and upload the audio again")
 }
 
-impl ScribeClient {
-    /// Waits until the session reaches a terminal state and returns its
-    /// results: completed, partial or failed (check
-    /// [`SessionResult::is_complete`]). An expired session and the end of the
-    /// configured poll timeout are errors.
-    pub async fn wait_for_results(&self, session_id: &str) -> Result<SessionResult, Error> {
-        self.wait_for_results_with(session_id, WaitOptions::default())
-            .await
-    }
-
-    /// [`wait_for_results`](Self::wait_for_results) with options.
-    pub async fn wait_for_results_with(
-        &self,
-        session_id: &str,
-        options: WaitOptions,
-    ) -> Result<SessionResult, Error> {
-        let mut poll = Poll::new(self, session_id, options);
+/// The updates of a polling loop as a stream.
+fn watch(poll: Poller) -> impl Stream<Item = Result<SessionResult, Error>> + Send + 'static {
+    stream::unfold(poll, |mut poll| async move {
         loop {
-            let result = poll.next().await?;
-            if result.is_terminal() {
-                return Ok(result);
+            if poll.done {
+                return None;
             }
-            poll.last_status = Some((result.status().clone(), None));
-        }
-    }
-
-    /// The session's updates as a stream: the first answer, then every
-    /// answer whose status or number of template results changed, ending
-    /// after a terminal one. Expiry and the poll timeout end it with an error.
-    ///
-    /// ```no_run
-    /// use futures_util::StreamExt;
-    ///
-    /// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
-    /// let mut updates = std::pin::pin!(client.watch(session_id));
-    /// while let Some(update) = updates.next().await {
-    ///     let update = update?;
-    ///     println!("{} ({} template results)", update.status(), update.templates().count());
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn watch(
-        &self,
-        session_id: &str,
-    ) -> impl Stream<Item = Result<SessionResult, Error>> + Send + 'static {
-        self.watch_with(session_id, WaitOptions::default())
-    }
-
-    /// [`watch`](Self::watch) with options.
-    pub fn watch_with(
-        &self,
-        session_id: &str,
-        options: WaitOptions,
-    ) -> impl Stream<Item = Result<SessionResult, Error>> + Send + 'static {
-        let poll = Poll::new(self, session_id, options);
-        stream::unfold(poll, |mut poll| async move {
-            loop {
-                if poll.done {
-                    return None;
+            match poll.next().await {
+                Err(e) => {
+                    poll.done = true;
+                    return Some((Err(e), poll));
                 }
-                match poll.next().await {
-                    Err(e) => {
+                Ok(result) => {
+                    let key = (result.status().clone(), Some(result.templates().count()));
+                    let changed = poll.last_status.as_ref() != Some(&key);
+                    poll.last_status = Some(key);
+                    if result.is_terminal() {
                         poll.done = true;
-                        return Some((Err(e), poll));
+                        return Some((Ok(result), poll));
                     }
-                    Ok(result) => {
-                        let key = (result.status().clone(), Some(result.templates().count()));
-                        let changed = poll.last_status.as_ref() != Some(&key);
-                        poll.last_status = Some(key);
-                        if result.is_terminal() {
-                            poll.done = true;
-                            return Some((Ok(result), poll));
-                        }
-                        if changed {
-                            return Some((Ok(result), poll));
-                        }
+                    if changed {
+                        return Some((Ok(result), poll));
                     }
                 }
             }
-        })
-    }
+        }
+    })
 }
 
 #[cfg(test)]

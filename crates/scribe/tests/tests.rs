@@ -3,6 +3,7 @@
 
 mod blocking;
 mod config;
+mod errors;
 mod resilience;
 mod results;
 mod stream;

@@ -18,7 +18,10 @@ async fn wrong_credentials_name_the_environment_to_check() {
     assert!(shown.contains("login"), "{shown}");
     assert!(shown.contains("client id and secret"), "{shown}");
     assert!(shown.contains("(dev: prod is"), "{shown}");
-    assert!(!shown.contains("SCRIBE_"), "no façade variable named: {shown}");
+    assert!(
+        !shown.contains("SCRIBE_"),
+        "no façade variable named: {shown}"
+    );
     assert_eq!(
         count(&server, Route::Login),
         1,

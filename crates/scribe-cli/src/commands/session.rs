@@ -7,7 +7,7 @@ use crate::output;
 
 pub async fn get(global: &Global, id: &str, json: bool) -> Result<Exit, scribe::Error> {
     let connection = connect(global, false).await?;
-    let result = connection.client.sessions().get(id).await?;
+    let result = connection.client.session(id).get().await?;
     if json {
         output::json(result.raw());
     } else {
@@ -23,12 +23,12 @@ pub async fn end(
     json: bool,
 ) -> Result<Exit, scribe::Error> {
     let connection = connect(global, false).await?;
-    let client = &connection.client;
+    let session = connection.client.session(id);
     let count = match files {
         Some(n) => n,
-        None => client.sessions().get(id).await?.audio_files().len() as u32,
+        None => session.get().await?.audio_files().len() as u32,
     };
-    client.end_session(id, count).await?;
+    session.end(count).await?;
     if json {
         output::json(&serde_json::json!({"session_id": id, "audio_files_sent": count}));
     } else {

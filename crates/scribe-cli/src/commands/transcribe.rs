@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use scribe::{ProgressEvent, SessionOptions, StreamOptions, UploadOptions};
+use scribe::{CreateSession, ProgressEvent, Session};
 
 use crate::cli::{Global, Mode, TranscribeArgs};
 use crate::connect::connect;
@@ -25,29 +25,30 @@ pub async fn run(global: &Global, args: TranscribeArgs) -> Result<Exit, scribe::
     let connection = connect(global, args.server.local).await?;
     let client = &connection.client;
 
-    let mut options = SessionOptions::new();
+    let mut create = client.create_session();
     if !args.templates.is_empty() {
-        options = options.templates(args.templates.clone());
+        create = create.templates(args.templates.clone());
     }
     if let Some(model) = &args.model {
-        options = options.model(model.as_str());
+        create = create.model(model.as_str());
     }
     if let Some(mode) = args.mode {
-        options = options.mode(match mode {
+        create = create.mode(match mode {
             Mode::Dictation => scribe::SessionMode::Dictation,
             Mode::Consultation => scribe::SessionMode::Consultation,
         });
     }
     if !args.language.is_empty() {
-        options = options.language_hint(args.language.clone());
+        create = create.language_hint(args.language.clone());
     }
 
     let bars = MultiProgress::new();
-    let session_id = if args.stream {
-        stream_files(client, &args, options, &bars).await?
+    let session = if args.stream {
+        stream_files(create, &args, &bars).await?
     } else {
-        upload_files(client, &args, options, &bars).await?
+        upload_files(create, &args, &bars).await?
     };
+    let session_id = session.id();
 
     let waiting = bars.add(ProgressBar::new_spinner());
     waiting.set_style(
@@ -56,7 +57,7 @@ pub async fn run(global: &Global, args: TranscribeArgs) -> Result<Exit, scribe::
     );
     waiting.enable_steady_tick(Duration::from_millis(120));
     waiting.set_message(format!("session {session_id}: waiting for results"));
-    let mut updates = std::pin::pin!(client.watch(&session_id));
+    let mut updates = session.watch();
     let mut last = None;
     while let Some(update) = updates.next().await {
         let update = match update {
@@ -100,13 +101,11 @@ fn chunk_bar(bars: &MultiProgress, name: String) -> ProgressBar {
 }
 
 async fn upload_files(
-    client: &scribe::ScribeClient,
+    create: CreateSession<'_>,
     args: &TranscribeArgs,
-    options: SessionOptions,
     bars: &MultiProgress,
-) -> Result<String, scribe::Error> {
-    let session = client.create_session(options).await?;
-    let session_id = session.session_id.clone();
+) -> Result<Session, scribe::Error> {
+    let session = create.await?;
     let mut next_index = 0;
     for (n, file) in args.files.iter().enumerate() {
         let last = n + 1 == args.files.len();
@@ -116,7 +115,8 @@ async fn upload_files(
             .unwrap_or_default();
         let bar = chunk_bar(bars, name);
         let progress_bar = bar.clone();
-        let options = UploadOptions::new()
+        let upload = session
+            .upload_file(file)
             .start_index(next_index)
             .end_session(last)
             .on_progress(move |event| match event {
@@ -130,10 +130,7 @@ async fn upload_files(
                 ProgressEvent::Ended { .. } => progress_bar.set_message("session ended"),
                 _ => {}
             });
-        let summary = match client
-            .upload_audio_file_with(&session_id, file, options)
-            .await
-        {
+        let summary = match upload.await {
             Ok(summary) => summary,
             Err(e) => {
                 bar.abandon_with_message("failed");
@@ -146,17 +143,16 @@ async fn upload_files(
         ));
         next_index = summary.next_index;
     }
-    Ok(session_id)
+    Ok(session)
 }
 
 async fn stream_files(
-    client: &scribe::ScribeClient,
+    create: CreateSession<'_>,
     args: &TranscribeArgs,
-    options: SessionOptions,
     bars: &MultiProgress,
-) -> Result<String, scribe::Error> {
-    let mut live = client.open_stream(StreamOptions::new(options)).await?;
-    let session_id = live.session_id().to_owned();
+) -> Result<Session, scribe::Error> {
+    let session = create.streaming().await?;
+    let mut live = session.open_stream().await?;
     for file in &args.files {
         let bar = bars.add(ProgressBar::new_spinner());
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -166,5 +162,5 @@ async fn stream_files(
         bar.finish_with_message(format!("streamed {}", file.display()));
     }
     live.stop().await?;
-    Ok(session_id)
+    Ok(session)
 }

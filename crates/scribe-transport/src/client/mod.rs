@@ -15,13 +15,13 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
+use crate::answer_headers::{parse_retry_after, request_id};
 use crate::auth::{AuthHeaders, Authenticator, refresh_once};
 use crate::config::TransportConfig;
 use crate::endpoint::{self, Origin};
 use crate::error::{Error, ErrorKind};
 use crate::request::{Request, Retrying};
 use crate::response::Response;
-use crate::answer_headers::{parse_retry_after, request_id};
 use crate::tls;
 use crate::ws::{WsConnection, WsRequest};
 

@@ -309,7 +309,8 @@ pub(crate) async fn connect(
                 let status = response.status().as_u16();
                 let body = response.body().as_deref().unwrap_or_default();
                 let err = Error::from_response(status, body);
-                if status == 401 && refresh_once(auth, credentials.as_ref(), &mut refreshed).await? {
+                if status == 401 && refresh_once(auth, credentials.as_ref(), &mut refreshed).await?
+                {
                     continue;
                 }
                 return Err(err);

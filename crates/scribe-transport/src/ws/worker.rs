@@ -67,6 +67,9 @@ impl Ended {
     }
 }
 
+/// How long a failed write waits for the close frame that may explain it.
+const SEND_FAILURE_DRAIN: Duration = Duration::from_millis(250);
+
 /// Server messages held for the reader before newer ones are dropped.
 pub(crate) const INCOMING_CAPACITY: usize = 256;
 
@@ -114,7 +117,7 @@ impl Worker {
                         match result {
                             Ok(()) => { let _ = reply.send(Ok(())); }
                             Err(e) => {
-                                let ended = self.failure(e, "sending a frame");
+                                let ended = self.send_failed(e).await;
                                 let _ = reply.send(Err(ended.closed_error()));
                                 break ended;
                             }
@@ -267,6 +270,28 @@ impl Worker {
                 ),
                 close: None,
             },
+        }
+    }
+
+    /// A write failed: the server may have closed the socket with a code
+    /// and a reason just before. Read what is still buffered (briefly) so
+    /// the caller learns the server's reason rather than "dropped".
+    async fn send_failed(&mut self, error: tungstenite::Error) -> Ended {
+        let pending = tokio::time::timeout(SEND_FAILURE_DRAIN, async {
+            while let Some(Ok(message)) = self.socket.next().await {
+                match message {
+                    Message::Close(frame) => return Some(close_info(frame.as_ref())),
+                    Message::Text(text) => self.forward(WsMessage::Text(text.as_str().to_owned())),
+                    Message::Binary(data) => self.forward(WsMessage::Binary(data)),
+                    _ => {}
+                }
+            }
+            None
+        })
+        .await;
+        match pending {
+            Ok(Some(info)) => ended_by_server(info),
+            _ => self.failure(error, "sending a frame"),
         }
     }
 

@@ -1,5 +1,6 @@
 //! [`ClientBuilder`]: everything a client can be told in code.
 
+use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +14,11 @@ use crate::{Error, ScribeClient};
 /// Default number of chunk uploads in flight at once.
 pub const DEFAULT_UPLOAD_CONCURRENCY: usize = 4;
 
-/// Builds a [`ScribeClient`]. Values set here win over the environment and
-/// the config file (see [`crate::config`]).
+/// Builds a client: a [`ScribeClient`], or a
+/// [`blocking::ScribeClient`](crate::blocking::ScribeClient) when it comes
+/// from that type's `builder()` (the type parameter says which; `build`
+/// gives that client). Values set here win over the environment and the
+/// config file (see [`crate::config`]).
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -26,7 +30,7 @@ pub const DEFAULT_UPLOAD_CONCURRENCY: usize = 4;
 /// # Ok::<(), scribe::Error>(())
 /// ```
 #[must_use]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = ScribeClient> {
     pub(crate) layer: Layer,
     pub(crate) problems: Vec<ConfigError>,
     pub(crate) env: EnvVars,
@@ -38,9 +42,10 @@ pub struct ClientBuilder {
     pub(crate) connect_timeout: Option<Duration>,
     #[cfg(feature = "audio")]
     pub(crate) pipeline: crate::audio::PipelineConfig,
+    client: PhantomData<fn() -> C>,
 }
 
-impl Default for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         Self {
             layer: Layer::default(),
@@ -54,11 +59,12 @@ impl Default for ClientBuilder {
             connect_timeout: None,
             #[cfg(feature = "audio")]
             pipeline: crate::audio::PipelineConfig::default(),
+            client: PhantomData,
         }
     }
 }
 
-impl std::fmt::Debug for ClientBuilder {
+impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("env", &self.env)
@@ -68,7 +74,7 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl<C> ClientBuilder<C> {
     fn check<T>(&mut self, r: Result<T, ConfigError>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
@@ -185,7 +191,7 @@ impl ClientBuilder {
         self
     }
 
-    /// How long [`ScribeClient::wait_for_results`] waits.
+    /// How long [`Session::wait`](crate::Session::wait) and [`Session::watch`](crate::Session::watch) wait (default 10 minutes).
     pub fn poll_timeout(mut self, timeout: Duration) -> Self {
         self.layer.poll_timeout = Some(timeout);
         self
@@ -210,7 +216,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Retry policy of requests that are safe to repeat (uploads, `end`, GETs).
+    /// Retry policy of every request that is safe to repeat (chunk uploads,
+    /// `end`, reads, a create with a caller-chosen id): the one retry layer
+    /// of the SDK. [`RetryPolicy::none()`] makes exactly one request each.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -263,10 +271,17 @@ impl ClientBuilder {
         Ok(Config::resolve(self.layer.clone(), &self.env, &dir)?)
     }
 
+    /// The async client this builder describes.
+    pub(crate) fn build_async(self) -> Result<ScribeClient, Error> {
+        let config = self.resolve_config()?;
+        ScribeClient::from_parts(self, config)
+    }
+}
+
+impl ClientBuilder<ScribeClient> {
     /// Resolves the configuration and builds the client. Fails when the
     /// configuration is invalid or no credentials are configured.
     pub fn build(self) -> Result<ScribeClient, Error> {
-        let config = self.resolve_config()?;
-        ScribeClient::from_parts(self, config)
+        self.build_async()
     }
 }

@@ -25,7 +25,9 @@ pub use builder::{ClientBuilder, DEFAULT_UPLOAD_CONCURRENCY};
 /// # async fn run() -> Result<(), scribe::Error> {
 /// let client = scribe::ScribeClient::from_env()?;
 /// let templates = client.templates().await?;
-/// # let _ = templates;
+/// let session = client.create_session().await?;   // a new session
+/// let earlier = client.session("an-earlier-session-id"); // or an existing one
+/// # let _ = (templates, session, earlier);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -65,7 +67,7 @@ impl ScribeClient {
         Self::builder().build()
     }
 
-    pub(crate) fn from_parts(builder: ClientBuilder, config: Config) -> Result<Self, Error> {
+    pub(crate) fn from_parts<C>(builder: ClientBuilder<C>, config: Config) -> Result<Self, Error> {
         let mut transport = TransportConfig::default()
             .request_timeout(config.request_timeout())
             .allow_insecure_http(builder.allow_insecure_http);

@@ -1,171 +1,123 @@
-//! Creating sessions and the calls on one session (get, end, patch,
-//! process-template).
+//! [`Session`]: one session on the server, and everything done to it.
 
-mod options;
+mod create;
 
-use serde_json::Value;
+use std::sync::Arc;
 
 use crate::protocol::paths;
 use crate::protocol::session::{
-    CreateSessionResponse, PatchSessionRequest, SessionStatus, ValidationError,
+    CreateSessionResponse, EndSessionRequest, PatchSessionRequest, PatchSessionResponse,
+    ProcessTemplateResponse, ValidationError,
 };
 use crate::transport::Request;
 use crate::{Error, ErrorKind, ScribeClient, SessionResult};
 
-pub use options::SessionOptions;
+pub use create::CreateSession;
 
 pub(crate) fn validation_error(e: &ValidationError) -> Error {
-    Error::new(
-        ErrorKind::Validation,
-        format!("invalid session request: {e}"),
-    )
-    .with_hint("fix the session options (see the message) and try again")
+    // The protocol's message already says what is wrong with which field.
+    Error::new(ErrorKind::Validation, e.to_string())
+        .with_hint("fix the session options (see the message) and try again")
+}
+
+/// One session on the server: from [`ScribeClient::create_session`], or
+/// re-attached by id with [`ScribeClient::session`].
+///
+/// It owns the session id and offers every call on the session: uploads
+/// ([`upload_file`](Self::upload_file), [`upload_pcm`](Self::upload_pcm),
+/// [`upload_chunks`](Self::upload_chunks)), live streaming
+/// ([`open_stream`](Self::open_stream)), [`end`](Self::end),
+/// [`get`](Self::get), [`wait`](Self::wait), [`watch`](Self::watch),
+/// [`patch`](Self::patch) and [`process_template`](Self::process_template).
+/// Cloning is cheap; clones share the client.
+///
+/// ```no_run
+/// # async fn run(client: scribe::ScribeClient) -> Result<(), scribe::Error> {
+/// let session = client.create_session().await?;
+/// session.upload_file("visit.m4a").concurrency(8).await?; // decode, VAD, upload, end
+/// let result = session.wait().await?;
+/// println!("{}: {:?}", result.status(), result.transcript());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) client: ScribeClient,
+    id: Arc<str>,
+    created: Option<Arc<CreateSessionResponse>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ScribeClient {
-    /// Creates a session. Options left unset come from configuration; the
-    /// request is checked against the catalogue and, once
-    /// [`discovery`](Self::discovery) has been fetched, against the server's
-    /// document, before anything is sent.
-    ///
-    /// A session with a client-chosen `session_id` (16 to 64 characters) is
-    /// safe to retry, and is retried: if an earlier attempt made the session
-    /// but its answer was lost, that session is returned. Without one the
-    /// request is sent once, since a retry could make a second session.
-    ///
-    /// ```no_run
-    /// use scribe::{Model, SessionMode, SessionOptions};
-    ///
-    /// # async fn run(client: scribe::ScribeClient) -> Result<(), scribe::Error> {
-    /// let session = client
-    ///     .create_session(
-    ///         SessionOptions::new()
-    ///             .templates(["clinical_notes_template", "transcript_template"])
-    ///             .model(Model::Pro)
-    ///             .mode(SessionMode::Consultation)
-    ///             .language_hint(["en", "hi"])
-    ///             .session_id("visit-2026-11-25-bed-14"),
-    ///     )
-    ///     .await?;
-    /// println!("{}", session.session_id);
-    /// # Ok(()) }
-    /// ```
-    pub async fn create_session(
-        &self,
-        options: SessionOptions,
-    ) -> Result<CreateSessionResponse, Error> {
-        let request = options.into_request(&self.inner.config);
-        let discovery = self.inner.discovery.get().cloned();
-        request
-            .validate(discovery.as_deref())
-            .map_err(|e| validation_error(&e))?;
-        // Only a create carrying a client-chosen id may be repeated: without
-        // one, a lost answer and a retry would make two sessions.
-        let retry_safe = request.session_id.is_some();
-        let sent = self
-            .inner
-            .http
-            .send(
-                Request::post(self.url(paths::SESSIONS))
-                    .path_template(paths::SESSIONS)
-                    .json(&request)?
-                    .idempotent(retry_safe),
-            )
-            .await;
-        let answer = match (sent, &request.session_id) {
-            (Ok(answer), _) => answer,
-            // A repeated create found the session an earlier attempt made
-            // before its answer was lost: that session is the result.
-            (Err(e), Some(id)) if e.status() == Some(409) && e.attempts() > 1 => {
-                return self.created_by_earlier_attempt(id, e).await;
-            }
-            (Err(e), _) => return Err(e.into()),
-        };
-        let created: CreateSessionResponse = answer.json()?;
-        if created.session_id.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                "the server created a session without an id",
-            ));
-        }
-        Ok(created)
+    /// Creates a session; set options on the builder, then `.await` it.
+    /// See [`CreateSession`].
+    pub fn create_session(&self) -> CreateSession<'_> {
+        CreateSession::new(self)
     }
 
-    /// The session a lost-answer create made, when it is still untouched
-    /// (`created`); anything else means the id was taken before, and the
-    /// conflict stands.
-    async fn created_by_earlier_attempt(
-        &self,
-        session_id: &str,
-        conflict: crate::transport::Error,
-    ) -> Result<CreateSessionResponse, Error> {
-        let Ok(found) = self.sessions().get(session_id).await else {
-            return Err(conflict.into());
-        };
-        if *found.status() != SessionStatus::Created {
-            return Err(Error::from(conflict).with_hint(
-                "this session_id is already in use; choose a new one for a new session",
-            ));
+    /// The handle of an existing session (made earlier, by this process or
+    /// another), to upload to, end, read or wait on it. Nothing is sent
+    /// until a call is made.
+    pub fn session(&self, id: impl Into<String>) -> Session {
+        Session {
+            client: self.clone(),
+            id: Arc::from(id.into()),
+            created: None,
         }
-        let response = found.response();
-        let mut created = CreateSessionResponse::new(session_id);
-        created.status = Some(response.status.clone());
-        created.created_at = response.created_at.clone();
-        created.expires_at = response.expires_at.clone();
-        Ok(created)
-    }
-
-    /// The calls on existing sessions.
-    pub fn sessions(&self) -> Sessions<'_> {
-        Sessions { client: self }
     }
 }
 
-/// Calls on existing sessions; from [`ScribeClient::sessions`].
-///
-/// ```no_run
-/// use scribe::protocol::session::PatchSessionRequest;
-///
-/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
-/// let update = PatchSessionRequest {
-///     language_hint: Some(vec!["en".to_owned(), "ta".to_owned()]),
-///     ..Default::default()
-/// };
-/// client.sessions().patch(session_id, &update).await?;
-/// let now = client.sessions().get(session_id).await?;
-/// println!("{} with {} files", now.status(), now.audio_files().len());
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Sessions<'a> {
-    client: &'a ScribeClient,
-}
+impl Session {
+    pub(crate) fn created(client: ScribeClient, created: CreateSessionResponse) -> Self {
+        Self {
+            client,
+            id: Arc::from(created.session_id.as_str()),
+            created: Some(Arc::new(created)),
+        }
+    }
 
-impl Sessions<'_> {
+    /// The session id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The server's answer to the create (its status, expiry and, for a
+    /// streaming session, the stream URL); `None` for a session re-attached
+    /// with [`ScribeClient::session`].
+    pub fn creation(&self) -> Option<&CreateSessionResponse> {
+        self.created.as_deref()
+    }
+
+    /// The client this session talks through.
+    pub fn client(&self) -> &ScribeClient {
+        &self.client
+    }
+
     /// The session's status and whatever results exist. An expired session
     /// (410) is returned, not an error: its body may still hold results.
-    pub async fn get(&self, session_id: &str) -> Result<SessionResult, Error> {
-        self.get_inner(session_id, None, None).await
+    pub async fn get(&self) -> Result<SessionResult, Error> {
+        self.get_inner(None, None).await
     }
 
     /// Like [`get`](Self::get), with the results of one template only.
-    pub async fn get_template(
-        &self,
-        session_id: &str,
-        template_id: &str,
-    ) -> Result<SessionResult, Error> {
-        self.get_inner(session_id, Some(template_id), None).await
+    pub async fn get_template(&self, template_id: &str) -> Result<SessionResult, Error> {
+        self.get_inner(Some(template_id), None).await
     }
 
     pub(crate) async fn get_inner(
         &self,
-        session_id: &str,
         template_id: Option<&str>,
         deadline: Option<std::time::Instant>,
     ) -> Result<SessionResult, Error> {
         let url = self.client.url(&match template_id {
-            Some(template) => paths::session_template(session_id, template),
-            None => paths::session(session_id),
+            Some(template) => paths::session_template(&self.id, template),
+            None => paths::session(&self.id),
         });
         let mut request = Request::get(url)
             .path_template("/v1/sessions/{id}")
@@ -177,18 +129,49 @@ impl Sessions<'_> {
         SessionResult::from_answer(answer.status(), answer.body())
     }
 
-    /// Ends (commits) the session with the number of audio files sent.
-    pub async fn end(&self, session_id: &str, audio_files_sent: u32) -> Result<(), Error> {
-        self.client.end_session(session_id, audio_files_sent).await
+    /// Ends (commits) the session: the server starts processing the
+    /// `audio_files_sent` chunks it should have (0 for a streamed session).
+    /// Ending a session that is already ended is not an error.
+    ///
+    /// The uploads end the session themselves unless told
+    /// [`end_session(false)`](crate::Upload::end_session); this is for
+    /// sessions fed some other way.
+    pub async fn end(&self, audio_files_sent: u32) -> Result<(), Error> {
+        let body = EndSessionRequest::new(audio_files_sent);
+        let request = Request::post(self.client.url(&paths::session_end(&self.id)))
+            .path_template("/v1/sessions/{id}/end")
+            .json(&body)?
+            // Repeating `end` cannot duplicate work: a second one is refused
+            // as already ended, which is accepted below.
+            .idempotent(true);
+        match self.client.inner.http.send(request).await {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.kind() == crate::transport::ErrorKind::Conflict
+                    && e.code().is_some_and(|c| c.as_str() == "session_ended") =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Updates a session that is not yet ended (patient details, languages,
     /// templates, statuses, additional data).
-    pub async fn patch(
-        &self,
-        session_id: &str,
-        update: &PatchSessionRequest,
-    ) -> Result<Value, Error> {
+    ///
+    /// ```no_run
+    /// use scribe::protocol::session::PatchSessionRequest;
+    ///
+    /// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
+    /// let update = PatchSessionRequest {
+    ///     language_hint: Some(vec!["en".to_owned(), "ta".to_owned()]),
+    ///     ..Default::default()
+    /// };
+    /// let patched = session.patch(&update).await?;
+    /// println!("{:?}", patched.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn patch(&self, update: &PatchSessionRequest) -> Result<PatchSessionResponse, Error> {
         let discovery = self.client.inner.discovery.get().cloned();
         update
             .validate(discovery.as_deref())
@@ -196,45 +179,53 @@ impl Sessions<'_> {
         let answer = self
             .client
             .send(
-                Request::patch(self.client.url(&paths::session(session_id)))
+                Request::patch(self.client.url(&paths::session(&self.id)))
                     .path_template("/v1/sessions/{id}")
                     .json(update)?,
             )
             .await?;
-        body_json(answer.body())
+        read_answer(answer.body())
     }
 
-    /// Runs template extraction again, for one template or all of them.
+    /// Runs template extraction again, for one template (added to the
+    /// session if it was not among its templates) or all of them. The
+    /// session must be ended; wait for the new results with
+    /// [`wait`](Self::wait).
     pub async fn process_template(
         &self,
-        session_id: &str,
         template_id: Option<&str>,
-    ) -> Result<Value, Error> {
+    ) -> Result<ProcessTemplateResponse, Error> {
         let answer = self
             .client
             .send(
                 Request::post(
                     self.client
-                        .url(&paths::process_template(session_id, template_id)),
+                        .url(&paths::process_template(&self.id, template_id)),
                 )
                 .path_template("/v1/sessions/{id}/process/template")
                 .json(&serde_json::json!({}))?,
             )
             .await?;
-        body_json(answer.body())
+        read_answer(answer.body())
     }
 }
 
-/// A JSON answer, or `null` for an empty body.
-fn body_json(body: &[u8]) -> Result<Value, Error> {
+/// A tolerant answer type read from a body; an empty body is the default.
+fn read_answer<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
+        return Ok(T::default());
     }
     serde_json::from_slice(body).map_err(|e| {
+        // The body may hold patient data: only its size and the position.
         Error::new(
             ErrorKind::Protocol,
-            format!("the {} byte answer is not JSON", body.len()),
+            format!(
+                "the {} byte answer could not be read (line {}, column {})",
+                body.len(),
+                e.line(),
+                e.column()
+            ),
         )
-        .with_source(e)
+        .with_hint("the server may speak another protocol version; check base_url")
     })
 }

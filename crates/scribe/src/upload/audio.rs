@@ -9,10 +9,9 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::audio::{AudioError, AudioInput, Chunk, ChunkSummary, PipelineConfig, chunk_audio};
-use crate::protocol::chunk::{AudioExtension, ChunkName, DEFAULT_BASE};
-use crate::{Error, ErrorKind, ScribeClient};
+use crate::{Error, ErrorKind, Session};
 
-use super::{AudioChunk, Numbered, ProgressEvent, UploadOptions, UploadSummary};
+use super::{AudioChunk, Input, Numbered, ProgressEvent, Upload, UploadOptions, UploadSummary};
 
 /// A recording to upload: a file path or the encoded bytes of a file.
 #[derive(Clone)]
@@ -89,6 +88,15 @@ impl AudioSource {
     }
 }
 
+/// 16-bit mono samples as the pipeline's raw PCM input.
+pub(crate) fn pcm_input(pcm: &[i16], sample_rate: u32) -> AudioInput {
+    AudioInput::PcmI16Le {
+        bytes: pcm.iter().flat_map(|s| s.to_le_bytes()).collect(),
+        sample_rate,
+        channels: 1,
+    }
+}
+
 /// What the blocking pipeline thread hands to the uploader.
 pub(crate) enum Feed {
     Chunk(Chunk),
@@ -130,126 +138,37 @@ pub(crate) fn start_pipeline(
     rx
 }
 
-impl ScribeClient {
-    /// Decodes a recording (a path or the bytes of any supported file),
-    /// finds the speech, cuts it into chunks and uploads each chunk as soon
-    /// as it exists, then ends the session with the exact count.
+impl Session {
+    /// Uploads a recording: a path or the bytes of any supported file
+    /// (wav, mp3, m4a, webm, ogg, flac). It is decoded, speech is found by
+    /// voice-activity detection and cut into chunks, each chunk goes up as
+    /// soon as it exists, and the session is ended with the exact count.
+    /// Only speech leaves the machine. See [`Upload`] for the options.
     ///
     /// ```no_run
-    /// # async fn run(client: scribe::ScribeClient) -> Result<(), scribe::Error> {
-    /// let s = client.create_session(Default::default()).await?;
-    /// let summary = client.upload_audio_file(&s.session_id, "visit.m4a").await?;
+    /// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
+    /// let summary = session.upload_file("visit.m4a").await?;
     /// println!("{} chunks, {:.1}s of speech", summary.chunks(), summary.speech_seconds);
     /// # Ok(()) }
     /// ```
-    pub async fn upload_audio_file(
-        &self,
-        session_id: &str,
-        source: impl Into<AudioSource>,
-    ) -> Result<UploadSummary, Error> {
-        self.upload_audio_file_with(session_id, source, UploadOptions::default())
-            .await
+    pub fn upload_file(&self, source: impl Into<AudioSource>) -> Upload<'_> {
+        Upload::new(self, Input::Audio(source.into().into_input()))
     }
 
-    /// [`upload_audio_file`](Self::upload_audio_file) with options: several
-    /// recordings in one session (`end_session(false)`, `start_index`),
-    /// concurrency, progress, cancellation.
-    pub async fn upload_audio_file_with(
-        &self,
-        session_id: &str,
-        source: impl Into<AudioSource>,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error> {
-        self.upload_input(
-            session_id,
-            source.into().into_input(),
-            options,
-            HashSet::new(),
-        )
-        .await
+    /// Uploads mono 16-bit PCM samples at `sample_rate` Hz the same way as
+    /// a file: speech detection, chunking, upload, end.
+    pub fn upload_pcm(&self, pcm: &[i16], sample_rate: u32) -> Upload<'_> {
+        Upload::new(self, Input::Audio(pcm_input(pcm, sample_rate)))
     }
 
-    /// Uploads mono 16-bit PCM samples at `sample_rate` Hz the same way as a
-    /// file: speech detection, chunking, upload, end.
-    pub async fn upload_pcm(
+    pub(super) async fn upload_recording(
         &self,
-        session_id: &str,
-        pcm: &[i16],
-        sample_rate: u32,
-    ) -> Result<UploadSummary, Error> {
-        self.upload_pcm_with(session_id, pcm, sample_rate, UploadOptions::default())
-            .await
-    }
-
-    /// [`upload_pcm`](Self::upload_pcm) with options.
-    pub async fn upload_pcm_with(
-        &self,
-        session_id: &str,
-        pcm: &[i16],
-        sample_rate: u32,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error> {
-        let bytes = pcm.iter().flat_map(|s| s.to_le_bytes()).collect();
-        let input = AudioInput::PcmI16Le {
-            bytes,
-            sample_rate,
-            channels: 1,
-        };
-        self.upload_input(session_id, input, options, HashSet::new())
-            .await
-    }
-
-    /// Finishes an upload that stopped halfway (a crash, a cancellation, a
-    /// lost network): asks the server which chunks it has (`audio_files`),
-    /// cuts the same recording into the same chunks again and uploads only
-    /// the missing ones, then ends the session. Nothing is lost and nothing
-    /// is sent twice.
-    ///
-    /// ```no_run
-    /// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
-    /// // After a crash: the same session and the same file as before.
-    /// let summary = client.resume_upload(session_id, "visit.wav").await?;
-    /// println!("{} chunks sent now, {} already there", summary.chunks_uploaded, summary.chunks_skipped);
-    /// # Ok(()) }
-    /// ```
-    pub async fn resume_upload(
-        &self,
-        session_id: &str,
-        source: impl Into<AudioSource>,
-    ) -> Result<UploadSummary, Error> {
-        self.resume_upload_with(session_id, source, UploadOptions::default())
-            .await
-    }
-
-    /// [`resume_upload`](Self::resume_upload) with options (use the same
-    /// `start_index` as the interrupted upload).
-    pub async fn resume_upload_with(
-        &self,
-        session_id: &str,
-        source: impl Into<AudioSource>,
-        options: UploadOptions,
-    ) -> Result<UploadSummary, Error> {
-        let session = self.sessions().get(session_id).await?;
-        let stored: HashSet<u32> = session
-            .audio_files()
-            .iter()
-            .filter_map(|name| ChunkName::parse(name).ok())
-            .filter(|name| name.base() == DEFAULT_BASE && name.extension() == AudioExtension::Wav)
-            .map(|name| name.index())
-            .collect();
-        self.upload_input(session_id, source.into().into_input(), options, stored)
-            .await
-    }
-
-    async fn upload_input(
-        &self,
-        session_id: &str,
         input: AudioInput,
         options: UploadOptions,
         stored: HashSet<u32>,
     ) -> Result<UploadSummary, Error> {
         let started = Instant::now();
-        let mut feed = start_pipeline(input, self.inner.pipeline.clone());
+        let mut feed = start_pipeline(input, self.client.inner.pipeline.clone());
         let start = options.start_index;
         let mut summary: Option<ChunkSummary> = None;
         let summary_slot = &mut summary;
@@ -280,9 +199,7 @@ impl ScribeClient {
                 };
                 std::future::ready(out)
             });
-        let tally = self
-            .run_upload(session_id, chunks, &options, &stored)
-            .await?;
+        let tally = self.run_upload(chunks, &options, &stored).await?;
         let Some(found) = summary else {
             return Err(Error::new(
                 ErrorKind::Audio,
@@ -302,7 +219,7 @@ impl ScribeClient {
             )
             .with_hint("check the recording (microphone muted? wrong file?)"));
         }
-        self.finish_upload(session_id, tally, &options, started, found.source_seconds)
+        self.finish_upload(tally, &options, started, found.source_seconds)
             .await
     }
 }

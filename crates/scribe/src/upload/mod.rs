@@ -1,5 +1,6 @@
 //! Chunked upload: chunks go up as soon as they exist, a few at a time,
-//! retried until stored, then the session is ended with the exact count.
+//! each retried by the transport under the client's retry policy, then the
+//! session is ended with the exact count.
 
 mod options;
 mod progress;
@@ -14,11 +15,13 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 
-use crate::protocol::chunk::AudioExtension;
-use crate::{Error, ScribeClient};
+use crate::protocol::chunk::{AudioExtension, ChunkName};
+use crate::{Error, Session};
 
-pub use options::{UploadOptions, UploadSummary};
-pub use progress::{Progress, ProgressEvent};
+pub(crate) use options::{Input, UploadOptions};
+pub use options::{Upload, UploadSummary};
+pub(crate) use progress::Progress;
+pub use progress::ProgressEvent;
 
 #[cfg(feature = "audio")]
 pub use audio::AudioSource;
@@ -78,90 +81,72 @@ pub(crate) struct Tally {
     pub(crate) first_chunk_at: Option<Instant>,
 }
 
-impl ScribeClient {
-    /// Uploads one encoded chunk as file number `index` of the session
-    /// (`chunk_{index}.{ext}`). Network failures, 429 and 5xx answers are
-    /// retried (the transport's attempts, in up to four rounds with growing
-    /// pauses) before the error is returned; the server keeps one file per
-    /// name, so a repeated upload of the same number stores nothing twice.
-    pub async fn upload_chunk(
-        &self,
-        session_id: &str,
-        index: u32,
-        bytes: impl Into<Bytes>,
-        extension: AudioExtension,
-    ) -> Result<(), Error> {
-        let chunk = Numbered {
-            index,
-            chunk: AudioChunk::new(bytes, extension),
-        };
-        send::upload(self, session_id, &chunk, &Progress::none())
-            .await
-            .map(|_| ())
-    }
-
-    /// Uploads already-encoded chunks in order (numbered from
-    /// `options.start_index`), several at a time, then ends the session
-    /// unless told not to.
+impl Session {
+    /// Uploads chunks the caller already encoded (a browser's WAV files,
+    /// say), in order, numbered from [`Upload::start_index`]; then ends the
+    /// session unless told not to. See [`Upload`] for the options.
     ///
     /// ```no_run
     /// use scribe::AudioChunk;
     ///
-    /// # async fn run(client: scribe::ScribeClient, session_id: &str, recorded: Vec<Vec<u8>>) -> Result<(), scribe::Error> {
-    /// // Chunks a browser recorded as WAV files, in order.
+    /// # async fn run(session: scribe::Session, recorded: Vec<Vec<u8>>) -> Result<(), scribe::Error> {
     /// let chunks = futures_util::stream::iter(recorded.into_iter().map(AudioChunk::wav));
-    /// let summary = client.upload_chunks(session_id, chunks).await?;
+    /// let summary = session.upload_chunks(chunks).await?;
     /// assert_eq!(summary.ended_with, Some(summary.next_index));
     /// # Ok(()) }
     /// ```
-    pub async fn upload_chunks<S>(
-        &self,
-        session_id: &str,
-        chunks: S,
-    ) -> Result<UploadSummary, Error>
+    pub fn upload_chunks<'a, C>(&'a self, chunks: C) -> Upload<'a>
     where
-        S: Stream<Item = AudioChunk> + Send,
+        C: Stream<Item = AudioChunk> + Send + 'a,
     {
-        self.upload_chunks_with(session_id, chunks, UploadOptions::default())
-            .await
+        Upload::new(self, Input::Chunks(Box::pin(chunks)))
     }
 
-    /// [`upload_chunks`](Self::upload_chunks) with options.
-    pub async fn upload_chunks_with<S>(
+    /// Every upload ends here: the chunks of the input, sent, then `end`.
+    pub(crate) async fn upload(
         &self,
-        session_id: &str,
-        chunks: S,
+        input: Input<'_>,
         options: UploadOptions,
-    ) -> Result<UploadSummary, Error>
-    where
-        S: Stream<Item = AudioChunk> + Send,
-    {
+    ) -> Result<UploadSummary, Error> {
         let started = Instant::now();
-        let start = options.start_index;
-        let numbered = chunks.enumerate().map(move |(i, chunk)| {
-            let index = u32::try_from(i)
-                .ok()
-                .and_then(|i| i.checked_add(start))
-                .ok_or_else(|| {
-                    crate::client::invalid(
-                        "too many chunks for one session",
-                        "split the recording across sessions",
-                    )
-                })?;
-            Ok(Numbered { index, chunk })
-        });
-        let tally = self
-            .run_upload(session_id, numbered, &options, &HashSet::new())
-            .await?;
-        self.finish_upload(session_id, tally, &options, started, 0.0)
-            .await
+        let stored = if options.resume {
+            self.stored_chunks().await?
+        } else {
+            HashSet::new()
+        };
+        match input {
+            #[cfg(feature = "audio")]
+            Input::Audio(audio) => self.upload_recording(audio, options, stored).await,
+            Input::Chunks(chunks) => {
+                let start = options.start_index;
+                let numbered = chunks.enumerate().map(move |(i, chunk)| {
+                    let index = u32::try_from(i)
+                        .ok()
+                        .and_then(|i| i.checked_add(start))
+                        .ok_or_else(|| {
+                            crate::client::invalid(
+                                "too many chunks for one session",
+                                "split the recording across sessions",
+                            )
+                        })?;
+                    Ok(Numbered { index, chunk })
+                });
+                let tally = self.run_upload(numbered, &options, &stored).await?;
+                self.finish_upload(tally, &options, started, 0.0).await
+            }
+        }
     }
 
-    /// Ends (commits) the session: the server starts processing the
-    /// `audio_files_sent` chunks it should have. Ending a session that is
-    /// already ended is not an error.
-    pub async fn end_session(&self, session_id: &str, audio_files_sent: u32) -> Result<(), Error> {
-        send::end(self, session_id, audio_files_sent).await
+    /// Numbers of the `chunk_{n}` files the server holds.
+    async fn stored_chunks(&self) -> Result<HashSet<u32>, Error> {
+        let session = self.get().await?;
+        Ok(session
+            .audio_files()
+            .iter()
+            .filter_map(|name| ChunkName::parse(name).ok())
+            .filter(|name| name.base() == crate::protocol::chunk::DEFAULT_BASE)
+            .map(|name| name.index())
+            .collect())
     }
 
     /// The engine: takes numbered chunks from `chunks` as they come and keeps
@@ -169,7 +154,6 @@ impl ScribeClient {
     /// this future (no spawned task), so dropping it stops all work.
     pub(crate) async fn run_upload<S>(
         &self,
-        session_id: &str,
         chunks: S,
         options: &UploadOptions,
         already_stored: &HashSet<u32>,
@@ -179,7 +163,7 @@ impl ScribeClient {
     {
         let limit = options
             .concurrency
-            .unwrap_or(self.inner.upload_concurrency)
+            .unwrap_or(self.client.inner.upload_concurrency)
             .max(1);
         let mut chunks = std::pin::pin!(chunks);
         let mut in_flight = FuturesUnordered::new();
@@ -194,7 +178,7 @@ impl ScribeClient {
             }
             tokio::select! {
                 biased;
-                () = options.cancel.cancelled() => return Err(Error::cancelled("the upload")),
+                () = options.cancel.fired() => return Err(Error::cancelled("the upload")),
                 Some(done) = in_flight.next(), if !in_flight.is_empty() => {
                     let (index, bytes, attempts): (u32, usize, u32) = done?;
                     tally.uploaded += 1;
@@ -223,7 +207,7 @@ impl ScribeClient {
                             }
                             let progress = options.progress.clone();
                             in_flight.push(async move {
-                                let attempts = send::upload(self, session_id, &item, &progress).await?;
+                                let attempts = send::upload(self, &item, &progress).await?;
                                 Ok::<_, Error>((item.index, item.chunk.bytes.len(), attempts))
                             });
                         }
@@ -240,7 +224,6 @@ impl ScribeClient {
     /// Ends the session when asked and builds the summary.
     pub(crate) async fn finish_upload(
         &self,
-        session_id: &str,
         tally: Tally,
         options: &UploadOptions,
         started: Instant,
@@ -248,14 +231,14 @@ impl ScribeClient {
     ) -> Result<UploadSummary, Error> {
         let mut ended_with = None;
         if options.end_session {
-            if options.cancel.is_cancelled() {
+            if options.cancel.has_fired() {
                 return Err(Error::cancelled("the upload"));
             }
             let count = tally.next_index;
             tokio::select! {
                 biased;
-                () = options.cancel.cancelled() => return Err(Error::cancelled("the upload")),
-                r = self.end_session(session_id, count) => r?,
+                () = options.cancel.fired() => return Err(Error::cancelled("the upload")),
+                r = self.end(count) => r?,
             }
             options.progress.emit(ProgressEvent::Ended {
                 audio_files_sent: count,

@@ -1,32 +1,35 @@
-//! What a caller can choose about an upload, and what it reports back.
+//! [`Upload`]: the builder of every upload, and what it reports back.
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
+use futures_util::stream::Stream;
 
+use super::AudioChunk;
 use super::progress::{Progress, ProgressEvent};
+use crate::cancel::Cancel;
+use crate::flavor::{BoxFuture, sealed};
+use crate::{Error, Session};
 
-/// Options of an upload (`upload_audio_file_with`, `upload_pcm_with`,
-/// `upload_chunks_with`, `resume_upload_with`).
-///
-/// ```
-/// let cancel = scribe::CancellationToken::new();
-/// let options = scribe::UploadOptions::new()
-///     .concurrency(2)
-///     .end_session(false)
-///     .start_index(12)
-///     .cancel_token(cancel.clone())
-///     .on_progress(|event| eprintln!("{event:?}"));
-/// # let _ = options;
-/// ```
+/// What an upload sends.
+pub(crate) enum Input<'a> {
+    /// A recording to decode, VAD and chunk locally.
+    #[cfg(feature = "audio")]
+    Audio(crate::audio::AudioInput),
+    /// Chunks the caller already encoded, in order.
+    Chunks(Pin<Box<dyn Stream<Item = AudioChunk> + Send + 'a>>),
+}
+
+/// The options every upload takes.
 #[derive(Debug, Clone)]
-#[must_use]
-pub struct UploadOptions {
+pub(crate) struct UploadOptions {
     pub(crate) concurrency: Option<usize>,
     pub(crate) end_session: bool,
     pub(crate) start_index: u32,
+    pub(crate) resume: bool,
     pub(crate) progress: Progress,
-    pub(crate) cancel: CancellationToken,
+    pub(crate) cancel: Cancel,
 }
 
 impl Default for UploadOptions {
@@ -35,57 +38,126 @@ impl Default for UploadOptions {
             concurrency: None,
             end_session: true,
             start_index: 0,
-            progress: Progress::none(),
-            cancel: CancellationToken::new(),
+            resume: false,
+            progress: Progress::default(),
+            cancel: Cancel::default(),
         }
     }
 }
 
-impl UploadOptions {
-    /// Defaults: the client's concurrency (4), end the session afterwards,
-    /// first chunk number 0, no progress reporting, no cancellation.
-    pub fn new() -> Self {
-        Self::default()
+/// An upload to a session; from [`Session::upload_file`],
+/// [`Session::upload_pcm`] or [`Session::upload_chunks`]. Set options, then
+/// `.await` it (on the [blocking client](crate::blocking), `.send()`).
+///
+/// Chunks go up as soon as they exist, a few at a time, each retried under
+/// the client's [`RetryPolicy`](crate::transport::RetryPolicy) (the same
+/// policy as every other request); the server keeps one file per name, so a
+/// repeated upload stores nothing twice. After the last chunk the session is
+/// ended with the exact count, unless [`end_session(false)`](Self::end_session).
+///
+/// ```no_run
+/// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
+/// let summary = session
+///     .upload_file("visit.m4a")
+///     .concurrency(8)
+///     .on_progress(|event| eprintln!("{event:?}"))
+///     .await?;
+/// println!("{} chunks, {:.1}s of speech", summary.chunks(), summary.speech_seconds);
+/// # Ok(()) }
+/// ```
+#[must_use = "nothing is uploaded until this is awaited (or sent)"]
+pub struct Upload<'a, S = Session> {
+    pub(crate) session: &'a S,
+    pub(crate) input: Input<'a>,
+    pub(crate) options: UploadOptions,
+}
+
+impl<S> std::fmt::Debug for Upload<'_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let input = match &self.input {
+            #[cfg(feature = "audio")]
+            Input::Audio(_) => "recording",
+            Input::Chunks(_) => "chunks",
+        };
+        f.debug_struct("Upload")
+            .field("input", &input)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, S: sealed::Session> Upload<'a, S> {
+    pub(crate) fn new(session: &'a S, input: Input<'a>) -> Self {
+        Self {
+            session,
+            input,
+            options: UploadOptions::default(),
+        }
     }
 
-    /// Chunk uploads in flight at once (at least 1).
+    /// Chunk uploads in flight at once (at least 1; default: the client's,
+    /// [`DEFAULT_UPLOAD_CONCURRENCY`](crate::DEFAULT_UPLOAD_CONCURRENCY)).
     pub fn concurrency(mut self, uploads: usize) -> Self {
-        self.concurrency = Some(uploads.max(1));
+        self.options.concurrency = Some(uploads.max(1));
         self
     }
 
     /// Whether to end (commit) the session after the last chunk (default
     /// true). Pass false to upload more recordings into the same session.
     pub fn end_session(mut self, end: bool) -> Self {
-        self.end_session = end;
+        self.options.end_session = end;
         self
     }
 
-    /// Number of the first chunk (default 0): the `next_index` of the
-    /// previous recording's [`UploadSummary`] when several share a session.
+    /// Number of the first chunk (default 0): the
+    /// [`next_index`](UploadSummary::next_index) of the previous recording's
+    /// summary when several share a session.
     pub fn start_index(mut self, index: u32) -> Self {
-        self.start_index = index;
+        self.options.start_index = index;
         self
     }
 
-    /// Where progress events go.
-    pub fn progress(mut self, progress: Progress) -> Self {
-        self.progress = progress;
+    /// Finishes an upload that stopped halfway (a crash, a cancellation, a
+    /// lost network): asks the server which chunks it holds, makes the same
+    /// chunks again and sends only the missing ones. Use the same recording
+    /// and [`start_index`](Self::start_index) as the interrupted upload.
+    /// Nothing is lost and nothing is sent twice.
+    pub fn resume(mut self) -> Self {
+        self.options.resume = true;
         self
     }
 
-    /// Calls `f` with each progress event.
-    pub fn on_progress(self, f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
-        self.progress(Progress::callback(f))
+    /// Calls `f` with each [`ProgressEvent`], from the uploading task: keep
+    /// it quick (forward to a channel of your choice for slow work).
+    pub fn on_progress(mut self, f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
+        self.options.progress = Progress::callback(f);
+        self
     }
 
-    /// Stops the upload when `token` is cancelled: nothing more is sent, no
-    /// task is left running, and the call returns an error for which
-    /// [`crate::Error::is_cancelled`] is true. Chunks already stored stay on
-    /// the server; [`crate::ScribeClient::resume_upload`] finishes the job.
-    pub fn cancel_token(mut self, token: CancellationToken) -> Self {
-        self.cancel = token;
+    /// Stops the upload when `signal` completes (any future: a timer, a
+    /// channel, a cancellation token's `cancelled_owned()`, Ctrl-C):
+    /// nothing more is sent, no task is left running, and the call returns
+    /// an error of kind [`Cancelled`](crate::ErrorKind::Cancelled). Chunks
+    /// already stored stay on the server; [`resume`](Self::resume) finishes
+    /// the job. Dropping the future stops it too, without an error.
+    pub fn cancel_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.options.cancel = Cancel::on(signal);
         self
+    }
+
+    /// Runs the upload (what `.await` and the blocking `.send()` run).
+    pub(crate) fn run(self) -> BoxFuture<'a, Result<UploadSummary, Error>> {
+        let session = self.session.session();
+        Box::pin(session.upload(self.input, self.options))
+    }
+}
+
+impl<'a> IntoFuture for Upload<'a, Session> {
+    type Output = Result<UploadSummary, Error>;
+    type IntoFuture = BoxFuture<'a, Result<UploadSummary, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.run()
     }
 }
 

@@ -4,8 +4,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc::UnboundedSender;
-
 /// Something that happened during an upload.
 ///
 /// Events carry counts, sizes, durations and chunk names, never audio.
@@ -63,74 +61,32 @@ pub enum ProgressEvent {
     },
 }
 
-/// Where progress events go: a callback or a channel.
-///
-/// ```no_run
-/// use scribe::{Progress, ProgressEvent, UploadOptions};
-///
-/// # async fn run(client: scribe::ScribeClient, session_id: &str) -> Result<(), scribe::Error> {
-/// let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-/// let options = UploadOptions::new().progress(Progress::channel(tx));
-/// let printer = tokio::spawn(async move {
-///     while let Some(event) = events.recv().await {
-///         if let ProgressEvent::ChunkUploaded { index, .. } = event {
-///             eprintln!("chunk {index} stored");
-///         }
-///     }
-/// });
-/// client.upload_audio_file_with(session_id, "visit.wav", options).await?;
-/// let _ = printer.await;
-/// # Ok(()) }
-/// ```
+/// Where progress events go: nowhere, or the caller's callback.
 #[derive(Clone, Default)]
-pub struct Progress {
-    sink: Option<Sink>,
-}
+pub(crate) struct Progress(Option<Arc<ProgressCallback>>);
 
-#[derive(Clone)]
-enum Sink {
-    Callback(Arc<dyn Fn(&ProgressEvent) + Send + Sync>),
-    Channel(UnboundedSender<ProgressEvent>),
-}
+/// The caller's progress callback.
+type ProgressCallback = dyn Fn(&ProgressEvent) + Send + Sync;
 
 impl Progress {
-    /// Events are dropped.
-    pub fn none() -> Self {
-        Self::default()
-    }
-
-    /// Calls `f` with each event, from the uploading task: keep it quick.
-    pub fn callback(f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
-        Self {
-            sink: Some(Sink::Callback(Arc::new(f))),
-        }
-    }
-
-    /// Sends each event on `sender`; a closed channel is ignored.
-    pub fn channel(sender: UnboundedSender<ProgressEvent>) -> Self {
-        Self {
-            sink: Some(Sink::Channel(sender)),
-        }
+    /// Calls `f` with each event, from the uploading task.
+    pub(crate) fn callback(f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(f)))
     }
 
     pub(crate) fn emit(&self, event: ProgressEvent) {
-        match &self.sink {
-            None => {}
-            Some(Sink::Callback(f)) => f(&event),
-            Some(Sink::Channel(tx)) => {
-                let _ = tx.send(event);
-            }
+        if let Some(f) = &self.0 {
+            f(&event);
         }
     }
 }
 
 impl fmt::Debug for Progress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match &self.sink {
-            None => "none",
-            Some(Sink::Callback(_)) => "callback",
-            Some(Sink::Channel(_)) => "channel",
-        };
-        f.debug_tuple("Progress").field(&kind).finish()
+        f.write_str(if self.0.is_some() {
+            "Progress(callback)"
+        } else {
+            "Progress(none)"
+        })
     }
 }
