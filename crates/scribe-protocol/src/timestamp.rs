@@ -100,7 +100,8 @@ impl Timestamp {
 
     fn from_number(number: serde_json::Number) -> Self {
         let at = if let Some(whole) = number.as_i64() {
-            if whole.abs() > MILLIS_THRESHOLD {
+            // `unsigned_abs`: `abs` of `i64::MIN` overflows.
+            if whole.unsigned_abs() > MILLIS_THRESHOLD.unsigned_abs() {
                 OffsetDateTime::from_unix_timestamp_nanos(i128::from(whole) * 1_000_000).ok()
             } else {
                 OffsetDateTime::from_unix_timestamp(whole).ok()
@@ -202,5 +203,30 @@ impl schemars::JsonSchema for Timestamp {
                 { "type": "string", "format": "date-time" }
             ]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extreme_epoch_numbers_read_without_an_instant() {
+        // Found by `cargo xtask fuzz`: `abs` of i64::MIN overflowed.
+        for text in ["-9223372036854775808", "9223372036854775807"] {
+            let timestamp: Timestamp = serde_json::from_str(text).expect("a number reads");
+            assert_eq!(timestamp.datetime(), None);
+            assert_eq!(timestamp.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn an_epoch_too_long_for_an_integer_writes_back_what_it_read() {
+        // Found by `cargo xtask fuzz`: without serde_json's
+        // `float_roundtrip` this read one ulp off what it wrote.
+        let read: Timestamp = serde_json::from_str("137281741012002600123").expect("reads");
+        let written = serde_json::to_string(&read).expect("writes");
+        let again: Timestamp = serde_json::from_str(&written).expect("reads again");
+        assert!(again == read, "{written}");
     }
 }

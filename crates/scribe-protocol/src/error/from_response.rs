@@ -61,14 +61,20 @@ impl ApiError {
                 };
                 from_status(status, message)
             }
-            Err(_) => from_status(
-                status,
-                format!(
-                    "{}: {}",
-                    describe_status(status),
-                    excerpt(trimmed, MAX_EXCERPT_CHARS)
-                ),
-            ),
+            Err(_) => {
+                let text = excerpt(trimmed, MAX_EXCERPT_CHARS);
+                // A body of control characters leaves nothing to quote.
+                let message = if text.is_empty() {
+                    format!(
+                        "{} with an unprintable body ({} bytes)",
+                        describe_status(status),
+                        body.len()
+                    )
+                } else {
+                    format!("{}: {text}", describe_status(status))
+                };
+                from_status(status, message)
+            }
         }
     }
 }
@@ -285,5 +291,24 @@ fn describe_status(status: u16) -> String {
         format!("HTTP {status}")
     } else {
         format!("HTTP {status} {reason}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_of_control_characters_is_described_not_quoted() {
+        // Found by `cargo xtask fuzz`: the excerpt was empty, leaving
+        // "HTTP 502 Bad Gateway: " with nothing after the colon.
+        let error = ApiError::from_response(502, b"\x03\x00\x1b");
+        assert_eq!(
+            error.message,
+            "HTTP 502 Bad Gateway with an unprintable body (3 bytes)"
+        );
+        let again =
+            ApiError::from_response(502, &serde_json::to_vec(&error.to_envelope()).unwrap());
+        assert_eq!(again, error);
     }
 }

@@ -28,6 +28,9 @@ fn mac_for(secret: &[u8], timestamp: &str, body: &[u8]) -> HmacSha256 {
 
 /// Signs a delivery: the full header value `t=<timestamp>,v1=<hex>`.
 ///
+/// `timestamp` is Unix seconds, never negative: [`verify`] refuses a
+/// negative `t=` as [`SignatureError::InvalidTimestamp`].
+///
 /// ```
 /// use std::time::Duration;
 /// use scribe_protocol::webhook::{sign, verify};
