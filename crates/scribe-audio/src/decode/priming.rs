@@ -45,6 +45,12 @@ const BLOCK_GROUP_CHILDREN: [u32; 12] = [
     0xBF,
 ];
 
+/// More children than this and an element is not a BlockGroup (real ones
+/// hold a handful). The cap keeps the tail scan linear: every 0xA0 byte is
+/// a candidate group, and without it crafted tails make each candidate walk
+/// to the end of the tail.
+const MAX_GROUP_CHILDREN: usize = 32;
+
 /// What the container declares about frames to drop.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct ContainerTrim {
@@ -150,9 +156,11 @@ fn read_moov(source: &mut dyn MediaSource, start: u64) -> Option<Vec<u8>> {
             if body > MAX_MOOV_BYTES {
                 return None;
             }
-            let mut moov = vec![0u8; usize::try_from(body).ok()?];
-            source.read_exact(&mut moov).ok()?;
-            return Some(moov);
+            // Read what is there rather than allocating the declared size
+            // up front: a damaged size must not cost 64 MiB of memory.
+            let mut moov = Vec::new();
+            source.take(body).read_to_end(&mut moov).ok()?;
+            return (moov.len() as u64 == body).then_some(moov);
         }
         pos = pos.checked_add(size)?;
     }
@@ -255,8 +263,8 @@ fn vint(data: &[u8]) -> Option<(u64, u64, usize)> {
 
 /// Every well-formed BlockGroup with `DiscardPadding` in `tail`, in file
 /// order. A group is accepted only if its children exactly fill it and are
-/// all BlockGroup children, so bytes inside frame data are not mistaken for
-/// one.
+/// all BlockGroup children (at most [`MAX_GROUP_CHILDREN`]), so bytes
+/// inside frame data are not mistaken for one.
 fn mkv_padded_blocks(tail: &[u8]) -> Vec<MkvPadding> {
     let mut found = Vec::new();
     let mut i = 0;
@@ -282,7 +290,12 @@ fn block_group(data: &[u8]) -> Option<(Option<MkvPadding>, usize)> {
     let mut block = None;
     let mut nanos = None;
     let mut rest = body;
+    let mut children = 0;
     while !rest.is_empty() {
+        children += 1;
+        if children > MAX_GROUP_CHILDREN {
+            return None;
+        }
         let (_, id, id_len) = vint(rest)?;
         let id = u32::try_from(id).ok()?;
         if !BLOCK_GROUP_CHILDREN.contains(&id) {
@@ -368,6 +381,32 @@ mod tests {
         assert_eq!(trim.mkv_end_padding(2, 48_000), None);
     }
 
+    /// A tail of Void elements, each holding what looks like the start of
+    /// a BlockGroup whose body is every Void after it.
+    fn nested_voids(bytes: usize) -> Vec<u8> {
+        let units = bytes / 11;
+        let mut tail = Vec::with_capacity(units * 11);
+        for k in 0..units {
+            let rest = ((units - k - 1) * 11) as u64;
+            tail.extend_from_slice(&[0xEC, 0x89, 0xA0, 0x01]);
+            tail.extend_from_slice(&rest.to_be_bytes()[1..]);
+        }
+        tail
+    }
+
+    #[test]
+    fn a_crafted_tail_is_scanned_in_linear_time() {
+        // Found while writing the priming fuzz target (its watchdog tripped
+        // on this tail): every candidate group walked every Void after it,
+        // quadratic in the 256 KiB tail, over a second per scan; children
+        // are now capped per group.
+        let tail = nested_voids(MKV_TAIL_BYTES as usize);
+        let started = std::time::Instant::now();
+        assert!(mkv_padded_blocks(&tail).is_empty());
+        let elapsed = started.elapsed();
+        assert!(elapsed < std::time::Duration::from_secs(1), "{elapsed:?}");
+    }
+
     #[test]
     fn edit_list_start_is_read_and_empty_edits_skipped() {
         fn bx(kind: &[u8], body: &[u8]) -> Vec<u8> {
@@ -395,6 +434,20 @@ mod tests {
         };
         assert_eq!(trim.mp4_skip_frames(44_100), 2112);
         assert_eq!(trim.mp4_skip_frames(22_050), 1056);
+    }
+
+    #[test]
+    fn a_moov_larger_than_its_file_is_no_trim() {
+        // Found by `cargo xtask fuzz`: a `moov` declaring 64 MiB in a file
+        // of a few hundred bytes was allocated in full before reading.
+        let mut file = 24u32.to_be_bytes().to_vec();
+        file.extend_from_slice(b"ftypM4A \0\0\x02\0isomiso2");
+        file.extend_from_slice(&(60u32 << 20).to_be_bytes());
+        file.extend_from_slice(b"moov");
+        file.extend_from_slice(&[0; 64]);
+        let mut source = std::io::Cursor::new(file);
+        assert_eq!(scan(&mut source, Some("mp4")), ContainerTrim::default());
+        assert_eq!(source.position(), 0);
     }
 
     /// Decodes a file under `examples/audio/` to mono f32.
