@@ -27,7 +27,7 @@ use symphonia::core::packet::Packet;
 
 use crate::error::AudioError;
 
-mod priming;
+pub(crate) mod priming;
 mod section_plan;
 
 use section_plan::SectionCursor;

@@ -48,6 +48,10 @@ mod chunk;
 mod decode;
 mod detector;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
 mod inspect;
 mod panic_guard;
 mod pipeline;

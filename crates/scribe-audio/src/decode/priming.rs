@@ -200,7 +200,7 @@ fn be_u64(data: &[u8], at: usize) -> Option<u64> {
 
 /// The first sound track's first non-empty edit: (media time, media
 /// timescale).
-fn mp4_first_edit(moov: &[u8]) -> Option<(u64, u32)> {
+pub(crate) fn mp4_first_edit(moov: &[u8]) -> Option<(u64, u32)> {
     boxes(moov)
         .filter(|(kind, _)| *kind == b"trak")
         .find_map(|(_, trak)| {
@@ -265,7 +265,7 @@ fn vint(data: &[u8]) -> Option<(u64, u64, usize)> {
 /// order. A group is accepted only if its children exactly fill it and are
 /// all BlockGroup children (at most [`MAX_GROUP_CHILDREN`]), so bytes
 /// inside frame data are not mistaken for one.
-fn mkv_padded_blocks(tail: &[u8]) -> Vec<MkvPadding> {
+pub(crate) fn mkv_padded_blocks(tail: &[u8]) -> Vec<MkvPadding> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < tail.len() {
