@@ -11,13 +11,14 @@ mod codegen;
 #[cfg(test)]
 mod docs_check;
 mod fixtures;
+mod fuzz;
 mod test;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let Some(task) = args.next() else {
         bail!(
-            "usage: cargo xtask <codegen [--check] | api [--check] | assets | fixtures | bench | test>"
+            "usage: cargo xtask <codegen [--check] | api [--check] | assets | fixtures | bench | test | fuzz>"
         );
     };
     let rest: Vec<String> = args.collect();
@@ -28,7 +29,10 @@ fn main() -> Result<()> {
         "fixtures" => fixtures::run(&rest),
         "bench" => bench::run(&rest),
         "test" => test::run(&rest),
-        other => bail!("unknown task `{other}`; try test, codegen, api, assets, fixtures or bench"),
+        "fuzz" => fuzz::run(&rest),
+        other => {
+            bail!("unknown task `{other}`; try test, codegen, api, assets, fixtures, bench or fuzz")
+        }
     }
 }
 
