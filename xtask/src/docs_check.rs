@@ -24,11 +24,12 @@ mod tests {
         let map = std::fs::read_to_string(root.join("docs/architecture.md"))
             .unwrap_or_else(|e| panic!("docs/architecture.md: {e}"));
         let paths = named_paths(&map);
-        assert!(paths.len() > 40, "the map names the modules ({})", paths.len());
-        let missing: Vec<_> = paths
-            .iter()
-            .filter(|p| !root.join(p).exists())
-            .collect();
+        assert!(
+            paths.len() > 40,
+            "the map names the modules ({})",
+            paths.len()
+        );
+        let missing: Vec<_> = paths.iter().filter(|p| !root.join(p).exists()).collect();
         assert!(
             missing.is_empty(),
             "docs/architecture.md names paths that do not exist: {missing:?}"
