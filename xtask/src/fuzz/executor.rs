@@ -254,3 +254,84 @@ impl Drop for Executor {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in executor: a shell script that speaks the start-up line
+    /// and then does `then` (reading the 5 bytes of a 1-byte input first).
+    fn script(name: &str, then: &str) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("xtask-executor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        let text =
+            format!("#!/bin/sh\nprintf 'SFZ1\\000\\000\\000\\000'\nhead -c 5 >/dev/null\n{then}\n");
+        std::fs::write(&path, text).expect("write script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    const LIMITS: Limits = Limits {
+        timeout_ms: 100,
+        max_alloc_mb: 32,
+        max_live_mb: 512,
+    };
+
+    fn outcome(name: &str, then: &str) -> Outcome {
+        let mut executor = Executor::start(&script(name, then), "t", LIMITS).expect("starts");
+        executor.run(b"x")
+    }
+
+    #[test]
+    fn verdicts_are_read() {
+        assert_eq!(
+            outcome(
+                "pass",
+                r"printf '\000\003\000\000\000\000\000\000\000'; sleep 1"
+            ),
+            Outcome::Passed { new: 3 }
+        );
+        let panic = outcome(
+            "panic",
+            r"printf '\001\000\000\000\000\030\000\000\000panicked at a.rs:1:2: no'; sleep 1",
+        );
+        let Outcome::Crashed(crash) = panic else {
+            panic!("{panic:?}")
+        };
+        assert_eq!(crash, Crash::Panic("panicked at a.rs:1:2: no".into()));
+        assert_eq!(crash.signature(), "panicked at a.rs:1:2");
+    }
+
+    #[test]
+    fn deaths_are_told_apart() {
+        assert_eq!(outcome("hang", "exit 70"), Outcome::Crashed(Crash::Timeout));
+        assert!(matches!(
+            outcome(
+                "oom",
+                "echo 'memory allocation of 99 bytes failed' >&2; kill -ABRT $$"
+            ),
+            Outcome::Crashed(Crash::OutOfMemory(line)) if line.contains("99 bytes")
+        ));
+        assert_eq!(
+            outcome(
+                "stack",
+                "echo \"thread 'main' has overflowed its stack\" >&2; kill -ABRT $$"
+            ),
+            Outcome::Crashed(Crash::StackOverflow)
+        );
+        assert!(matches!(
+            outcome("other", "echo 'last words' >&2; exit 3"),
+            Outcome::Crashed(Crash::Died(how)) if how.contains("status 3") && how.contains("last words")
+        ));
+    }
+
+    #[test]
+    fn an_executor_that_does_not_start_is_an_error() {
+        let path = script("silent", "");
+        std::fs::write(&path, "#!/bin/sh\necho broken >&2\nexit 1\n").expect("rewrite");
+        let error = Executor::start(&path, "t", LIMITS).err().expect("fails");
+        assert!(error.to_string().contains("did not start"), "{error}");
+    }
+}
