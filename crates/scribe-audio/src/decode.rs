@@ -165,8 +165,6 @@ pub(crate) struct PacketDecoder<'s> {
     decoder: Box<dyn AudioDecoder>,
     track_id: u32,
     facts: StreamFacts,
-    /// Known container from the magic bytes, for error wording.
-    container_hint: Option<&'static str>,
     counts: DecodeCounts,
     consecutive_errors: u32,
     resets: u32,
@@ -244,7 +242,7 @@ impl<'s> PacketDecoder<'s> {
         let container_hint = sniff_container(prefix);
         let trim = priming::scan(source.as_mut(), container_hint);
         let mss = MediaSourceStream::new(source, Default::default());
-        let format = symphonia::default::get_probe()
+        let mut format = symphonia::default::get_probe()
             .probe(
                 &Hint::new(),
                 mss,
@@ -265,7 +263,7 @@ impl<'s> PacketDecoder<'s> {
         };
         let params = params.clone();
         let track_id = track.id;
-        let declared_frames = track.num_frames;
+        let mut declared_frames = track.num_frames;
         let units_per_second = track
             .time_base
             .map(|tb| f64::from(tb.denom.get()) / f64::from(tb.numer.get()));
@@ -279,6 +277,16 @@ impl<'s> PacketDecoder<'s> {
             && channels.count() == 0
         {
             return Err(AudioError::InvalidChannels { channels: 0 });
+        }
+
+        if format_name == "mp3"
+            && let Some(rate) = params.sample_rate
+            && let Some(tagged) = tagged_length_frames(format.as_mut(), rate)
+        {
+            // Without a Xing/Info or VBRI frame count symphonia estimates the
+            // length from the file's size, which a cut file shrinks too; the
+            // ID3 length is what the whole recording was.
+            declared_frames = Some(declared_frames.map_or(tagged, |n| n.max(tagged)));
         }
 
         let decoder = codecs()
@@ -314,7 +322,6 @@ impl<'s> PacketDecoder<'s> {
                 declared_frames,
                 units_per_second,
             },
-            container_hint,
             counts: DecodeCounts::default(),
             consecutive_errors: 0,
             resets: 0,
@@ -366,6 +373,12 @@ impl<'s> PacketDecoder<'s> {
                 }
                 Err(SymphoniaError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
                     self.finished = true;
+                    // Nothing read yet: a header with no audio after it.
+                    if self.counts.packets == 0 && self.sections_seen() <= 1 {
+                        return Err(AudioError::NoAudioFrames {
+                            announced: self.facts.declared_frames.unwrap_or(0) > 0,
+                        });
+                    }
                     return Err(AudioError::Truncated {
                         detail: "the stream ends inside a packet".into(),
                     });
@@ -535,8 +548,8 @@ impl<'s> PacketDecoder<'s> {
     /// What the end-of-stream checks need to know of the stream.
     pub(crate) fn end_facts(&self) -> EndFacts {
         EndFacts {
-            container_hint: self.container_hint,
             declared_frames: self.facts.declared_frames,
+            sample_rate: self.facts.sample_rate,
         }
     }
 }
@@ -544,8 +557,9 @@ impl<'s> PacketDecoder<'s> {
 /// What the end-of-stream checks need to know of a stream.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EndFacts {
-    container_hint: Option<&'static str>,
-    declared_frames: Option<u64>,
+    pub(crate) declared_frames: Option<u64>,
+    /// The rate the container announces (0 when it does not).
+    sample_rate: u32,
 }
 
 impl EndFacts {
@@ -553,16 +567,16 @@ impl EndFacts {
     /// fewer frames than the container announced.
     pub(crate) fn check(&self, counts: DecodeCounts) -> Result<(), AudioError> {
         if counts.frames == 0 {
+            // The input has bytes (empty input is refused before decoding),
+            // so nothing decoded means a header without audio after it.
             return Err(if counts.failed_packets > 0 {
                 AudioError::Corrupt {
                     detail: "no packet could be decoded".into(),
                 }
-            } else if self.container_hint.is_some() && self.declared_frames.unwrap_or(0) > 0 {
-                AudioError::Truncated {
-                    detail: "the header announces audio but none follows".into(),
-                }
             } else {
-                AudioError::Empty
+                AudioError::NoAudioFrames {
+                    announced: self.declared_frames.unwrap_or(0) > 0,
+                }
             });
         }
         let total = counts.packets.max(1) as f64;
@@ -575,10 +589,12 @@ impl EndFacts {
             });
         }
         if let Some(declared) = self.declared_frames {
-            // Encoders pad and trim a little; a real truncation loses far
-            // more than one packet's worth.
-            let slack = 8192u64.max(declared / 100);
-            if declared > counts.frames + slack {
+            // Encoders pad and trim a little (well under 8192 frames, a few
+            // packets); short by more than that and by more than a second or
+            // 1% of the length, the file was cut.
+            let second = u64::from(self.sample_rate).max(1);
+            let slack = 8192u64.max(second.min(declared / 100));
+            if declared > counts.frames.saturating_add(slack) {
                 return Err(AudioError::Truncated {
                     detail: format!("{} of {} announced frames present", counts.frames, declared),
                 });
@@ -586,6 +602,34 @@ impl EndFacts {
         }
         Ok(())
     }
+}
+
+/// The length an ID3 `TLEN` tag gives (milliseconds), in frames at `rate`.
+fn tagged_length_frames(format: &mut dyn FormatReader, rate: u32) -> Option<u64> {
+    use symphonia::core::meta::{MetadataRevision, RawValue};
+    fn tlen_millis(revision: &MetadataRevision) -> Option<u64> {
+        let tag = revision
+            .media
+            .tags
+            .iter()
+            .find(|tag| tag.raw.key.eq_ignore_ascii_case("TLEN"))?;
+        match &tag.raw.value {
+            RawValue::String(text) => text.trim().parse().ok(),
+            RawValue::StringList(list) => list.first()?.trim().parse().ok(),
+            RawValue::UnsignedInt(n) => Some(*n),
+            _ => None,
+        }
+    }
+    // Every revision (a leading ID3v2 tag, a trailing one), oldest first.
+    let mut metadata = format.metadata();
+    let mut millis = metadata.current().and_then(tlen_millis);
+    while millis.is_none() && metadata.pop().is_some() {
+        millis = metadata.current().and_then(tlen_millis);
+    }
+    // Above a day is no consultation: a broken tag, not a length.
+    millis
+        .filter(|&ms| ms > 0 && ms <= 86_400_000)
+        .map(|ms| ms * u64::from(rate) / 1000)
 }
 
 fn codec_label(params: &symphonia::core::codecs::audio::AudioCodecParameters) -> String {
@@ -613,4 +657,63 @@ fn codec_label(params: &symphonia::core::codecs::audio::AudioCodecParameters) ->
         .find(|(id, _)| *id == params.codec)
         .map(|(_, name)| (*name).to_string())
         .unwrap_or_else(|| format!("codec id {}", params.codec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(declared: u64, rate: u32, frames: u64) -> Result<(), AudioError> {
+        let facts = EndFacts {
+            declared_frames: Some(declared),
+            sample_rate: rate,
+        };
+        facts.check(DecodeCounts {
+            packets: frames / 1152 + 1,
+            failed_packets: 0,
+            frames,
+        })
+    }
+
+    #[test]
+    fn short_by_more_than_a_second_or_one_percent_is_truncated() {
+        let rate = 44_100;
+        let half_hour = 30 * 60 * u64::from(rate);
+        // Cut at 99%: 18 s missing, far more than a second.
+        let cut = half_hour * 99 / 100;
+        assert!(matches!(
+            check(half_hour, rate, cut),
+            Err(AudioError::Truncated { .. })
+        ));
+        // A second and a half missing from half an hour (0.08%).
+        let second = u64::from(rate);
+        assert!(check(half_hour, rate, half_hour - second * 3 / 2).is_err());
+        // Encoder padding, a few packets' worth, is no damage.
+        assert!(check(half_hour, rate, half_hour - 4_000).is_ok());
+        assert!(check(half_hour, rate, half_hour).is_ok());
+        // A 5 s file: 1% (2205 frames) is within the 8192 frames of
+        // padding a few packets may account for; more is not.
+        let five = 5 * second;
+        assert!(check(five, rate, five - 2_205).is_ok());
+        assert!(check(five, rate, five - 9_000).is_err());
+    }
+
+    #[test]
+    fn no_frames_after_a_header_is_said_so() {
+        let none = EndFacts {
+            declared_frames: Some(0),
+            sample_rate: 16_000,
+        };
+        let err = none.check(DecodeCounts::default()).expect_err("no audio");
+        assert!(matches!(
+            err,
+            AudioError::NoAudioFrames { announced: false }
+        ));
+        let some = EndFacts {
+            declared_frames: Some(16_000),
+            sample_rate: 16_000,
+        };
+        let err = some.check(DecodeCounts::default()).expect_err("no audio");
+        assert!(matches!(err, AudioError::NoAudioFrames { announced: true }));
+    }
 }

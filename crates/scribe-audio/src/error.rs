@@ -14,6 +14,23 @@ pub enum AudioError {
     #[error("the audio input is empty (0 bytes); pass a recording with sound in it")]
     Empty,
 
+    /// The container is readable but holds no audio frames: a header and
+    /// nothing after it (a recorder that stopped before writing any sound,
+    /// or a copy cut right after the header).
+    #[error(
+        "the recording has no audio frames{}",
+        if *announced {
+            " although its header announces some; the file was cut short, re-copy or re-export it"
+        } else {
+            " (its header announces none); check that the recording captured sound"
+        }
+    )]
+    NoAudioFrames {
+        /// Whether the header announces audio that is missing (a cut
+        /// file) rather than none at all (an empty recording).
+        announced: bool,
+    },
+
     /// The recording ends before its container says it should: the file was
     /// cut short (an interrupted copy or upload).
     #[error("the audio ends early ({detail}); the file looks truncated, re-export or re-copy it")]
