@@ -40,11 +40,15 @@
 //! first chunk is ready long before the file is decoded.
 //!
 //! Errors are one type, [`AudioError`], whose messages name the fix and
-//! never carry audio.
+//! never carry audio. A recording damaged part way through (cut short, or
+//! corrupt) gives the chunks of its audio up to the damage before the error,
+//! and [`ChunkStream::damage`] says where the audio stops ([`AudioDamage`]),
+//! so a caller can keep them and warn rather than fail.
 #![deny(missing_docs)]
 
 mod assets;
 mod chunk;
+mod damage;
 mod decode;
 mod detector;
 mod error;
@@ -66,6 +70,7 @@ pub use assets::{
     VAD_SEQUENCE_MODEL,
 };
 pub use chunk::{Chunk, ChunkConfig};
+pub use damage::{AudioDamage, DamageKind};
 pub use detector::ChunkSummary;
 pub use error::AudioError;
 pub use inspect::{AudioInfo, inspect};

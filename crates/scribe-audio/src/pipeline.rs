@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 
 use crate::assets::AssetConfig;
 use crate::chunk::{Chunk, ChunkConfig};
+use crate::damage::AudioDamage;
 use crate::detector::{ChunkSummary, SpeechDetector};
 use crate::error::AudioError;
 use crate::resample::To16k;
@@ -106,7 +107,23 @@ enum Message {
     Chunk(Chunk),
     Segments(Vec<SourceRange>),
     Done(ChunkSummary),
-    Failed(AudioError),
+    Failed(Failure),
+}
+
+/// Why the stream stopped early: the error and, when it is damage in the
+/// input after some audio, where the audio stops.
+struct Failure {
+    error: AudioError,
+    damage: Option<AudioDamage>,
+}
+
+impl From<AudioError> for Failure {
+    fn from(error: AudioError) -> Self {
+        Self {
+            error,
+            damage: None,
+        }
+    }
 }
 
 /// Starts chunking `input` and returns the stream of chunks.
@@ -114,7 +131,9 @@ enum Message {
 /// The input is opened and probed, the configuration checked and the model
 /// loaded before this returns, so those errors come back here; errors found
 /// later (a corrupt packet, a truncated file) end the stream with an `Err`
-/// item after the chunks made before it.
+/// item after the chunks made before it. Those chunks hold all the audio
+/// decoded before the damage, and [`ChunkStream::damage`] then says where it
+/// stops: a caller may keep them and warn instead of failing.
 ///
 /// ```no_run
 /// use scribe_audio::{AudioInput, PipelineConfig, chunk_audio};
@@ -178,6 +197,7 @@ pub struct ChunkStream {
     /// Whether segments are kept as they arrive.
     keep_segments: bool,
     segments: Vec<SourceRange>,
+    damage: Option<AudioDamage>,
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -189,7 +209,7 @@ impl ChunkStream {
     ) -> Result<Self, AudioError> {
         let source = input.open(decode_threads)?;
         detector.pipeline_encoder()?;
-        let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, AudioError>>(BLOCKS_IN_FLIGHT);
+        let (block_tx, block_rx) = sync_channel::<Result<Vec<f32>, Failure>>(BLOCKS_IN_FLIGHT);
         let (chunk_tx, chunk_rx) = sync_channel::<Message>(CHUNKS_IN_FLIGHT);
         let decoder = std::thread::Builder::new()
             .name("scribe-audio-input".into())
@@ -205,6 +225,7 @@ impl ChunkStream {
             ended: false,
             keep_segments: false,
             segments: Vec::new(),
+            damage: None,
             workers: vec![decoder, vad],
         })
     }
@@ -248,7 +269,10 @@ impl ChunkStream {
                         self.summary = Some(*summary);
                         self.ended = true;
                     }
-                    Message::Failed(_) => self.ended = true,
+                    Message::Failed(failure) => {
+                        self.damage = failure.damage.clone();
+                        self.ended = true;
+                    }
                     Message::Segments(found) if self.keep_segments => {
                         self.segments.extend_from_slice(found);
                     }
@@ -258,7 +282,7 @@ impl ChunkStream {
             }
             Err(_) => {
                 self.ended = true;
-                Some(Message::Failed(AudioError::WorkerStopped))
+                Some(Message::Failed(AudioError::WorkerStopped.into()))
             }
         }
     }
@@ -267,6 +291,34 @@ impl ChunkStream {
     /// an error.
     pub fn summary(&self) -> Option<&ChunkSummary> {
         self.summary.as_ref()
+    }
+
+    /// Where the recording stops being decodable, once the stream has ended
+    /// with an [`AudioError::Truncated`] or [`AudioError::Corrupt`] error
+    /// found after some audio was decoded; `None` otherwise. The chunks
+    /// delivered before that error hold all of the audio before the damage.
+    ///
+    /// ```no_run
+    /// use scribe_audio::{AudioInput, PipelineConfig, chunk_audio};
+    ///
+    /// let mut stream = chunk_audio(AudioInput::Path("cut.wav".into()), &PipelineConfig::default())?;
+    /// let mut chunks = Vec::new();
+    /// let mut failure = None;
+    /// for item in &mut stream {
+    ///     match item {
+    ///         Ok(chunk) => chunks.push(chunk),
+    ///         Err(e) => failure = Some(e),
+    ///     }
+    /// }
+    /// match (failure, stream.damage()) {
+    ///     (Some(_), Some(damage)) => eprintln!("warning: {damage}; keeping {} chunks", chunks.len()),
+    ///     (Some(e), None) => return Err(e),
+    ///     (None, _) => {}
+    /// }
+    /// # Ok::<(), scribe_audio::AudioError>(())
+    /// ```
+    pub fn damage(&self) -> Option<&AudioDamage> {
+        self.damage.as_ref()
     }
 
     /// Reads the whole stream into memory.
@@ -291,7 +343,7 @@ impl Iterator for ChunkStream {
         loop {
             match self.receive()? {
                 Message::Chunk(chunk) => return Some(Ok(chunk)),
-                Message::Failed(e) => return Some(Err(e)),
+                Message::Failed(failure) => return Some(Err(failure.error)),
                 Message::Done(_) => return None,
                 Message::Segments(_) => {}
             }
@@ -311,12 +363,15 @@ impl Drop for ChunkStream {
     }
 }
 
-fn decode_worker(mut source: Box<dyn MonoSource>, out: &SyncSender<Result<Vec<f32>, AudioError>>) {
+fn decode_worker(mut source: Box<dyn MonoSource>, out: &SyncSender<Result<Vec<f32>, Failure>>) {
     let mut resampler: Option<To16k> = None;
     let mut mono = Vec::new();
     let mut block = Vec::with_capacity(BLOCK_SAMPLES * 2);
+    // Frames taken from the source, at its rate: where damage is found.
+    let mut frames = 0u64;
     let result = (|| -> Result<bool, AudioError> {
         while let Some(rate) = source.next_block(&mut mono)? {
+            frames += mono.len() as u64;
             let resampler = match resampler.as_mut() {
                 Some(r) if r.rate() == rate => r,
                 Some(_) => {
@@ -352,20 +407,29 @@ fn decode_worker(mut source: Box<dyn MonoSource>, out: &SyncSender<Result<Vec<f3
             }
         }
         Ok(false) => {}
-        Err(e) => {
+        Err(error) => {
+            let rate = resampler.as_ref().map_or(0, To16k::rate);
+            let damage = AudioDamage::from_error(&error, frames, rate, source.declared_frames());
             // Audio decoded before the error still goes through, so the
-            // chunks made from it are not lost.
+            // chunks made from it are not lost; before damage, all of it,
+            // the resampler's tail included.
+            if damage.is_some()
+                && let Some(r) = resampler.as_mut()
+                && r.finish(&mut block).is_err()
+            {
+                tracing::debug!("the resampler's tail before the damage was dropped");
+            }
             if !block.is_empty() && out.send(Ok(block)).is_err() {
                 return;
             }
-            let _ = out.send(Err(e));
+            let _ = out.send(Err(Failure { error, damage }));
         }
     }
 }
 
 fn vad_worker(
     mut detector: SpeechDetector,
-    blocks: &Receiver<Result<Vec<f32>, AudioError>>,
+    blocks: &Receiver<Result<Vec<f32>, Failure>>,
     out: &SyncSender<Message>,
 ) {
     let mut segments = Vec::new();
@@ -373,7 +437,11 @@ fn vad_worker(
     let mut failure = None;
     // The sender closing without an error means the decoder finished.
     for block in blocks {
-        let step = block.and_then(|samples| detector.push(&samples, &mut segments, &mut chunks));
+        let step = block.and_then(|samples| {
+            detector
+                .push(&samples, &mut segments, &mut chunks)
+                .map_err(Failure::from)
+        });
         if let Err(e) = step {
             failure = Some(e);
             break;
@@ -404,7 +472,7 @@ fn vad_worker(
             }
         }
         Err(e) => {
-            let _ = out.send(Message::Failed(e));
+            let _ = out.send(Message::Failed(e.into()));
         }
     }
 }

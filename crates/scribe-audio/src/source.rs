@@ -93,6 +93,12 @@ pub(crate) trait MonoSource: Send {
     /// Writes the next block into `out` (replacing its contents) and returns
     /// its sample rate, or `None` at the end.
     fn next_block(&mut self, out: &mut Vec<f32>) -> Result<Option<u32>, AudioError>;
+
+    /// Frames the container announces, when it does (raw input announces
+    /// nothing).
+    fn declared_frames(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Frames per block for raw inputs (about a quarter second at 48 kHz).
@@ -297,6 +303,10 @@ impl MonoSource for DecodedSource {
             }
             None => Ok(None),
         })
+    }
+
+    fn declared_frames(&self) -> Option<u64> {
+        self.decoder.facts().declared_frames
     }
 }
 

@@ -161,6 +161,10 @@ impl MonoSource for SectionedSource {
             }
         }
     }
+
+    fn declared_frames(&self) -> Option<u64> {
+        self.end.declared_frames
+    }
 }
 
 impl Drop for SectionedSource {

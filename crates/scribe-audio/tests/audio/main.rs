@@ -5,6 +5,7 @@
 //! assets`); run `cargo xtask assets` once before `cargo test`.
 
 mod assets;
+mod damage;
 mod inspect;
 mod pipeline;
 mod priming;
