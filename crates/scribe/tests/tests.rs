@@ -3,6 +3,7 @@
 
 mod blocking;
 mod config;
+mod damaged;
 mod errors;
 mod resilience;
 mod results;

@@ -8,10 +8,14 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::audio::{AudioError, AudioInput, Chunk, ChunkSummary, PipelineConfig, chunk_audio};
+use crate::audio::{
+    AudioDamage, AudioError, AudioInput, Chunk, ChunkSummary, PipelineConfig, chunk_audio,
+};
 use crate::{Error, ErrorKind, Session};
 
-use super::{AudioChunk, Input, Numbered, ProgressEvent, Upload, UploadOptions, UploadSummary};
+use super::{
+    AudioChunk, Input, Numbered, ProgressEvent, Tally, Upload, UploadOptions, UploadSummary,
+};
 
 /// A recording to upload: a file path or the encoded bytes of a file.
 #[derive(Clone)]
@@ -103,6 +107,14 @@ pub(crate) enum Feed {
     Done(ChunkSummary),
 }
 
+/// Why the pipeline stopped before its end: the error and, for a recording
+/// damaged after some audio, where that audio stops (every chunk of the
+/// audio before it was fed first).
+pub(crate) struct Stopped {
+    pub(crate) error: AudioError,
+    pub(crate) damage: Option<AudioDamage>,
+}
+
 /// Chunks waiting between the pipeline thread and the uploads, beyond those
 /// in flight: enough to keep uploads busy, little enough to keep memory flat.
 const FEED_DEPTH: usize = 4;
@@ -114,25 +126,46 @@ pub(crate) fn start_pipeline(
     input: AudioInput,
     config: PipelineConfig,
 ) -> mpsc::Receiver<Result<Feed, AudioError>> {
+    spawn_pipeline(input, config, |item| item.map_err(|stopped| stopped.error))
+}
+
+/// [`start_pipeline`], telling damage from other errors.
+fn start_recording_pipeline(
+    input: AudioInput,
+    config: PipelineConfig,
+) -> mpsc::Receiver<Result<Feed, Stopped>> {
+    spawn_pipeline(input, config, |item| item)
+}
+
+fn spawn_pipeline<T: Send + 'static>(
+    input: AudioInput,
+    config: PipelineConfig,
+    wrap: fn(Result<Feed, Stopped>) -> T,
+) -> mpsc::Receiver<T> {
     let (tx, rx) = mpsc::channel(FEED_DEPTH);
     tokio::task::spawn_blocking(move || {
-        let stream = match chunk_audio(input, &config) {
+        let mut stream = match chunk_audio(input, &config) {
             Ok(stream) => stream,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(e));
+            Err(error) => {
+                let _ = tx.blocking_send(wrap(Err(Stopped {
+                    error,
+                    damage: None,
+                })));
                 return;
             }
         };
-        let mut stream = stream;
-        for item in &mut stream {
-            let feed = item.map(Feed::Chunk);
+        while let Some(item) = stream.next() {
+            let feed = item.map(Feed::Chunk).map_err(|error| Stopped {
+                error,
+                damage: stream.damage().cloned(),
+            });
             let failed = feed.is_err();
-            if tx.blocking_send(feed).is_err() || failed {
+            if tx.blocking_send(wrap(feed)).is_err() || failed {
                 return;
             }
         }
         if let Some(summary) = stream.summary() {
-            let _ = tx.blocking_send(Ok(Feed::Done(*summary)));
+            let _ = tx.blocking_send(wrap(Ok(Feed::Done(*summary))));
         }
     });
     rx
@@ -144,6 +177,11 @@ impl Session {
     /// voice-activity detection and cut into chunks, each chunk goes up as
     /// soon as it exists, and the session is ended with the exact count.
     /// Only speech leaves the machine. See [`Upload`] for the options.
+    ///
+    /// A recording damaged part way through (cut short, corrupt) is
+    /// uploaded up to the damage, with a warning in the summary
+    /// ([`UploadSummary::damage`]); [`Upload::strict_audio`] makes it an
+    /// error instead.
     ///
     /// ```no_run
     /// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
@@ -168,16 +206,42 @@ impl Session {
         stored: HashSet<u32>,
     ) -> Result<UploadSummary, Error> {
         let started = Instant::now();
-        let mut feed = start_pipeline(input, self.client.inner.pipeline.clone());
+        let mut feed = start_recording_pipeline(input, self.client.inner.pipeline.clone());
         let start = options.start_index;
         let mut summary: Option<ChunkSummary> = None;
         let summary_slot = &mut summary;
+        let mut damaged: Option<(AudioDamage, AudioError)> = None;
+        let damaged_slot = &mut damaged;
+        let progress = options.progress.clone();
         let chunks =
             futures_util::stream::poll_fn(move |cx| feed.poll_recv(cx)).filter_map(move |item| {
                 let out = match item {
-                    Err(e) => Some(Err(Error::from(e))),
+                    Err(Stopped {
+                        error,
+                        damage: None,
+                    }) => Some(Err(Error::from(error))),
                     Ok(Feed::Done(s)) => {
                         *summary_slot = Some(s);
+                        None
+                    }
+                    // The feed ends here: the chunks in flight finish, then
+                    // the damage is dealt with.
+                    Err(Stopped {
+                        error,
+                        damage: Some(damage),
+                    }) => {
+                        // Reported to the caller (event, summary or error);
+                        // the log only records it.
+                        tracing::info!(
+                            at_seconds = damage.at_seconds,
+                            declared_seconds = damage.declared_seconds,
+                            kind = %damage.kind,
+                            "the recording is damaged; only the audio before the damage is chunked"
+                        );
+                        progress.emit(ProgressEvent::AudioDamaged {
+                            damage: damage.clone(),
+                        });
+                        *damaged_slot = Some((damage, error));
                         None
                     }
                     Ok(Feed::Chunk(chunk)) => Some(
@@ -200,6 +264,11 @@ impl Session {
                 std::future::ready(out)
             });
         let tally = self.run_upload(chunks, &options, &stored).await?;
+        if let Some((damage, error)) = damaged {
+            return self
+                .finish_damaged(tally, &options, started, damage, error)
+                .await;
+        }
         let Some(found) = summary else {
             return Err(Error::new(
                 ErrorKind::Audio,
@@ -221,5 +290,53 @@ impl Session {
         }
         self.finish_upload(tally, &options, started, found.source_seconds)
             .await
+    }
+
+    /// The end of a damaged recording's upload, once every chunk of the
+    /// audio before the damage is stored: the session ended with their
+    /// count, or in strict mode left open and an error saying so.
+    async fn finish_damaged(
+        &self,
+        tally: Tally,
+        options: &UploadOptions,
+        started: Instant,
+        damage: AudioDamage,
+        error: AudioError,
+    ) -> Result<UploadSummary, Error> {
+        options.progress.emit(ProgressEvent::AudioDecoded {
+            duration_seconds: damage.at_seconds,
+        });
+        let chunks = tally.next_index.saturating_sub(options.start_index);
+        if options.strict_audio {
+            let stored = tally.uploaded + tally.skipped;
+            return Err(Error::new(
+                ErrorKind::Audio,
+                format!(
+                    "{damage}; session {} was left open (not ended) with {stored} chunk{} of \
+                     this recording stored",
+                    self.id(),
+                    if stored == 1 { "" } else { "s" },
+                ),
+            )
+            .with_hint(format!(
+                "re-export or re-copy the recording and upload it again, or end the session \
+                 with audio_files_sent = {} to process the audio before the damage",
+                tally.next_index
+            ))
+            .with_source(error));
+        }
+        if chunks == 0 && options.start_index == 0 && options.end_session {
+            return Err(Error::new(
+                ErrorKind::Audio,
+                format!("no speech before the damage ({damage}); nothing was uploaded"),
+            )
+            .with_hint("re-export or re-copy the recording")
+            .with_source(error));
+        }
+        let mut summary = self
+            .finish_upload(tally, options, started, damage.at_seconds)
+            .await?;
+        summary.damage = Some(damage);
+        Ok(summary)
     }
 }

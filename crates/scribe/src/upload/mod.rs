@@ -257,6 +257,8 @@ impl Session {
             ended_with,
             elapsed: started.elapsed(),
             first_chunk_after: tally.first_chunk_at.map(|t| t.duration_since(started)),
+            #[cfg(feature = "audio")]
+            damage: None,
         })
     }
 }

@@ -28,6 +28,10 @@ pub(crate) struct UploadOptions {
     pub(crate) end_session: bool,
     pub(crate) start_index: u32,
     pub(crate) resume: bool,
+    /// A damaged recording fails the upload instead of keeping the audio
+    /// before the damage.
+    #[cfg(feature = "audio")]
+    pub(crate) strict_audio: bool,
     pub(crate) progress: Progress,
     pub(crate) cancel: Cancel,
 }
@@ -39,6 +43,8 @@ impl Default for UploadOptions {
             end_session: true,
             start_index: 0,
             resume: false,
+            #[cfg(feature = "audio")]
+            strict_audio: false,
             progress: Progress::default(),
             cancel: Cancel::default(),
         }
@@ -127,6 +133,34 @@ impl<'a, S: sealed::Session> Upload<'a, S> {
         self
     }
 
+    /// What to do with a recording damaged part way through (cut short by
+    /// an interrupted copy, or corrupt): by default (`false`) every chunk of
+    /// the audio before the damage is uploaded, the session is ended with
+    /// that exact count, a [`ProgressEvent::AudioDamaged`] is reported and
+    /// [`UploadSummary::damage`] says where the audio stops and how much
+    /// was lost. With `true` the damage is an error of kind
+    /// [`Audio`](crate::ErrorKind::Audio) instead, after the chunks before
+    /// it are stored: its message names the session, the chunks stored and
+    /// that the session was left open (not ended), so the caller can end it
+    /// or start again from a good copy.
+    ///
+    /// Damage before any audio (a file that is only a header) is an error
+    /// either way.
+    ///
+    /// ```no_run
+    /// # async fn run(session: scribe::Session) -> Result<(), scribe::Error> {
+    /// let summary = session.upload_file("visit.wav").await?;
+    /// if let Some(damage) = &summary.damage {
+    ///     eprintln!("warning: {damage}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "audio")]
+    pub fn strict_audio(mut self, strict: bool) -> Self {
+        self.options.strict_audio = strict;
+        self
+    }
+
     /// Calls `f` with each [`ProgressEvent`], from the uploading task: keep
     /// it quick (forward to a channel of your choice for slow work).
     pub fn on_progress(mut self, f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
@@ -187,6 +221,12 @@ pub struct UploadSummary {
     pub elapsed: Duration,
     /// Time from the call to the first chunk stored by the server.
     pub first_chunk_after: Option<Duration>,
+    /// Where a damaged recording stops being decodable, and how much of
+    /// its declared length was lost; `None` when the whole recording
+    /// decoded. Only the audio before the damage was uploaded (see
+    /// [`Upload::strict_audio`]).
+    #[cfg(feature = "audio")]
+    pub damage: Option<crate::audio::AudioDamage>,
 }
 
 impl UploadSummary {

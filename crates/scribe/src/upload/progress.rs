@@ -15,6 +15,16 @@ pub enum ProgressEvent {
         /// Length of the recording in seconds.
         duration_seconds: f64,
     },
+    /// The recording is damaged (cut short or corrupt) part way through:
+    /// its audio stops at [`AudioDamage::at_seconds`](crate::audio::AudioDamage::at_seconds).
+    /// Every chunk of the audio before that is uploaded; what follows
+    /// depends on [`Upload::strict_audio`](crate::Upload::strict_audio).
+    #[cfg(feature = "audio")]
+    AudioDamaged {
+        /// Where the audio stops, the length the file declares, the kind of
+        /// damage and the decoder's message (never audio).
+        damage: crate::audio::AudioDamage,
+    },
     /// A chunk was cut and encoded and waits for upload.
     ChunkReady {
         /// Chunk number within the session.
