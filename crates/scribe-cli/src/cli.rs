@@ -87,6 +87,11 @@ pub struct TranscribeArgs {
     /// Stream the audio over a WebSocket instead of uploading chunks.
     #[arg(long)]
     pub stream: bool,
+    /// Fail on a damaged recording (cut short or corrupt part way) instead
+    /// of transcribing the audio before the damage with a warning; the
+    /// chunks before it stay stored and the session is left open.
+    #[arg(long)]
+    pub strict_audio: bool,
     #[command(flatten)]
     pub server: ServerArgs,
 }

@@ -199,3 +199,68 @@ fn templates_and_discovery_local() {
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert!(json.get("protocol_version").is_some(), "{json}");
 }
+
+/// `consultation.wav` cut at 90% of its audio (inside a sample), written
+/// to a file of its own: 4.4 s of the 4.9 s the header declares.
+fn cut_wav(tag: &str) -> PathBuf {
+    let wav = std::fs::read(sample("consultation.wav")).unwrap_or_else(|e| panic!("{e}"));
+    let cut = &wav[..44 + (wav.len() - 44) * 9 / 10 + 1];
+    let path = std::env::temp_dir().join(format!(
+        "scribe-cli-cut-{tag}-{}.wav",
+        std::process::id()
+    ));
+    std::fs::write(&path, cut).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path
+}
+
+#[test]
+fn transcribe_warns_of_a_cut_recording_and_transcribes_the_audio_before_it() {
+    let file = cut_wav("lenient");
+    let out = scribe(&["transcribe", file.to_string_lossy().as_ref(), "--local"]);
+    let _ = std::fs::remove_file(&file);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    let warning = stderr
+        .lines()
+        .find(|line| line.starts_with("warning:") && line.contains("damaged"))
+        .unwrap_or_else(|| panic!("no damage warning on stderr: {stderr}"));
+    assert!(
+        warning.contains("the audio stops at 0:04.4 of 0:04.9 (0.5 s lost): truncated"),
+        "{warning}"
+    );
+    assert!(stdout.contains("completed (simulated)"), "{stdout}");
+}
+
+#[test]
+fn transcribe_strict_audio_fails_on_a_cut_recording_naming_the_open_session() {
+    let file = cut_wav("strict");
+    let out = scribe(&[
+        "transcribe",
+        file.to_string_lossy().as_ref(),
+        "--local",
+        "--strict-audio",
+    ]);
+    let _ = std::fs::remove_file(&file);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "an audio failure: {stderr}");
+    let (_, after) = stderr
+        .split_once("; session ")
+        .unwrap_or_else(|| panic!("no session named: {stderr}"));
+    let (id, rest) = after
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("no session named: {stderr}"));
+    assert!(
+        id.len() >= 16 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)),
+        "{id:?} is a session id: {stderr}"
+    );
+    assert!(rest.starts_with("was left open (not ended)"), "{stderr}");
+    assert!(stderr.contains("the audio stops at 0:04.4"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("`scribe session end {id} --files ")),
+        "the hint names the way to keep the audio: {stderr}"
+    );
+}

@@ -1,5 +1,7 @@
 //! `scribe transcribe FILE...`: the whole round trip.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -113,14 +115,23 @@ async fn upload_files(
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let bar = chunk_bar(bars, name);
+        let bar = chunk_bar(bars, name.clone());
         let progress_bar = bar.clone();
+        // What strict mode's error needs to name the way out.
+        let damaged = Arc::new(AtomicBool::new(false));
+        let ready = Arc::new(AtomicU32::new(0));
+        let (seen_damage, seen_ready) = (Arc::clone(&damaged), Arc::clone(&ready));
         let upload = session
             .upload_file(file)
             .start_index(next_index)
             .end_session(last)
+            .strict_audio(args.strict_audio)
             .on_progress(move |event| match event {
-                ProgressEvent::ChunkReady { .. } => progress_bar.inc_length(1),
+                ProgressEvent::AudioDamaged { .. } => seen_damage.store(true, Ordering::Relaxed),
+                ProgressEvent::ChunkReady { .. } => {
+                    seen_ready.fetch_add(1, Ordering::Relaxed);
+                    progress_bar.inc_length(1)
+                }
                 ProgressEvent::ChunkUploaded { .. } | ProgressEvent::ChunkSkipped { .. } => {
                     progress_bar.inc(1)
                 }
@@ -132,6 +143,15 @@ async fn upload_files(
             });
         let summary = match upload.await {
             Ok(summary) => summary,
+            Err(e) if args.strict_audio && damaged.load(Ordering::Relaxed) => {
+                bar.abandon_with_message("damaged");
+                let stored = next_index + ready.load(Ordering::Relaxed);
+                return Err(e.with_hint(format!(
+                    "re-export or re-copy {name} and run transcribe again, or keep the audio \
+                     before the damage: `scribe session end {} --files {stored}`",
+                    session.id()
+                )));
+            }
             Err(e) => {
                 bar.abandon_with_message("failed");
                 return Err(e);
@@ -141,6 +161,15 @@ async fn upload_files(
             "{:.1}s of speech in {:.1}s of audio",
             summary.speech_seconds, summary.audio_seconds
         ));
+        if let Some(damage) = &summary.damage {
+            // Above the bars, which redraw after it.
+            bars.suspend(|| {
+                eprintln!(
+                    "warning: {name} is damaged: {damage}; only the audio before the damage \
+                     is transcribed"
+                );
+            });
+        }
         next_index = summary.next_index;
     }
     Ok(session)
