@@ -66,8 +66,8 @@ struct Report {
     features: u64,
     counters: u32,
     restarts: u32,
-    tolerated: u64,
-    tolerated_first: Option<String>,
+    /// Third-party panics the SDK caught, by place: (count, first message).
+    tolerated: BTreeMap<String, (u64, String)>,
     /// Distinct crashes: signature -> (description, saved file).
     crashes: BTreeMap<String, (String, PathBuf)>,
     elapsed: Duration,
@@ -227,8 +227,8 @@ fn record(
     let crash = match outcome {
         Outcome::Passed { .. } => return Ok(None),
         Outcome::Tolerated { message, .. } => {
-            report.tolerated += 1;
-            report.tolerated_first.get_or_insert(message);
+            let place = Crash::Panic(message.clone()).signature();
+            report.tolerated.entry(place).or_insert((0, message)).0 += 1;
             return Ok(None);
         }
         Outcome::Crashed(crash) => crash,
@@ -340,11 +340,9 @@ fn print_reports(reports: &[(String, Result<Report>)]) {
     }
     for (name, report) in reports {
         let Ok(r) = report else { continue };
-        if r.tolerated > 0 {
+        for (count, message) in r.tolerated.values() {
             eprintln!(
-                "\n{name}: {} third-party panic(s) caught by the SDK's decoder guard (tolerated), first: {}",
-                r.tolerated,
-                r.tolerated_first.as_deref().unwrap_or("?")
+                "\n{name}: {count} third-party panic(s) caught by the SDK's decoder guard (tolerated): {message}"
             );
         }
         for (description, path) in r.crashes.values() {
