@@ -1,7 +1,8 @@
 //! Which URLs the transport agrees to talk to.
 //!
 //! `https`/`wss` always; plain `http`/`ws` only to a loopback host
-//! (127.0.0.0/8, `::1`, `localhost`) unless the caller opted in with
+//! (127.0.0.0/8, `::1`, `localhost` and names under it, which
+//! [`crate::resolve`] resolves to loopback itself) unless the caller opted in with
 //! [`crate::TransportConfig::allow_insecure_http`], because credentials and
 //! patient audio would otherwise cross the network in clear text.
 
@@ -10,6 +11,7 @@ use std::net::IpAddr;
 use http::Uri;
 
 use crate::error::{Error, ErrorKind};
+use crate::resolve;
 
 /// Whether a URL's scheme is encrypted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +70,14 @@ pub(crate) fn check(url: &str, allow_insecure: bool, websocket: bool) -> Result<
 }
 
 /// Whether `host` (as written in a URL; IPv6 in brackets) is a loopback host,
-/// to which plain `http`/`ws` is allowed: 127.0.0.0/8, `::1`, `localhost`.
+/// to which plain `http`/`ws` is allowed: 127.0.0.0/8, `::1`, `localhost`
+/// and names under it (`sim.localhost`), which the transport resolves to
+/// loopback itself (RFC 6761), never through the system resolver.
 pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if bare.eq_ignore_ascii_case("localhost") || bare.to_ascii_lowercase().ends_with(".localhost") {
-        return true;
-    }
-    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    // A name passes only because crate::resolve answers it with loopback
+    // addresses itself: the system resolver is never asked for it.
+    resolve::is_localhost_name(bare) || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Scheme family, lower-case host and port of a URL: where credentials may go.
@@ -124,6 +127,7 @@ mod tests {
             "localhost",
             "LOCALHOST",
             "sim.localhost",
+            "Sim.Localhost.",
         ] {
             assert!(is_loopback(host), "{host}");
         }
@@ -132,6 +136,7 @@ mod tests {
             "api.eka.care",
             "[::2]",
             "localhost.evil.com",
+            "evil-localhost",
             "0.0.0.0",
         ] {
             assert!(!is_loopback(host), "{host}");

@@ -75,6 +75,7 @@ mod config;
 mod endpoint;
 mod error;
 mod request;
+mod resolve;
 mod response;
 mod tls;
 mod ws;

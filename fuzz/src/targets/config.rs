@@ -125,10 +125,31 @@ fn split_file(text: &str) -> (&str, Option<(&'static str, &str)>) {
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("scribe-fuzz-config-{}", std::process::id()));
+        let temp = std::env::temp_dir();
+        remove_stale(&temp);
+        let dir = temp.join(format!("{DIR_PREFIX}{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create the fuzz directory");
         dir
     })
+}
+
+const DIR_PREFIX: &str = "scribe-fuzz-config-";
+
+/// Removes the directories of executors that have ended (the executor is
+/// killed, not asked to clean up).
+fn remove_stale(temp: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+            continue;
+        };
+        if !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn resolve(vars: HashMap<String, String>) -> Result<Config, scribe::Error> {

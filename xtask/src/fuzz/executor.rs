@@ -263,7 +263,8 @@ mod tests {
     /// and then does `then` (reading the 5 bytes of a 1-byte input first).
     fn script(name: &str, then: &str) -> std::path::PathBuf {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("xtask-executor-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("xtask-executor-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join(name);
         let text =
@@ -280,8 +281,14 @@ mod tests {
     };
 
     fn outcome(name: &str, then: &str) -> Outcome {
-        let mut executor = Executor::start(&script(name, then), "t", LIMITS).expect("starts");
-        executor.run(b"x")
+        let path = script(name, then);
+        let mut executor = Executor::start(&path, "t", LIMITS).expect("starts");
+        let outcome = executor.run(b"x");
+        drop(executor);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        outcome
     }
 
     #[test]
@@ -332,6 +339,9 @@ mod tests {
         let path = script("silent", "");
         std::fs::write(&path, "#!/bin/sh\necho broken >&2\nexit 1\n").expect("rewrite");
         let error = Executor::start(&path, "t", LIMITS).err().expect("fails");
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         assert!(error.to_string().contains("did not start"), "{error}");
     }
 }

@@ -11,7 +11,6 @@ use http::header::{HeaderValue, USER_AGENT};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
@@ -21,6 +20,7 @@ use crate::config::TransportConfig;
 use crate::endpoint::{self, Origin};
 use crate::error::{Error, ErrorKind};
 use crate::request::{Request, Retrying};
+use crate::resolve::{HttpConnector, Resolver};
 use crate::response::Response;
 use crate::tls;
 use crate::ws::{WsConnection, WsRequest};
@@ -84,7 +84,7 @@ impl HttpClient {
         let tls = tls::client_config(config.roots, &config.extra_roots)?;
         let ws_tls = tls::websocket_config(&tls);
 
-        let mut http = HttpConnector::new();
+        let mut http = HttpConnector::new_with_resolver(Resolver);
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(config.connect_timeout));

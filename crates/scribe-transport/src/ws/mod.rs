@@ -32,6 +32,7 @@ use worker::{Command, Ended, Worker, classify, plain};
 use crate::auth::{Authenticator, is_sensitive_header, refresh_once};
 use crate::config::TransportConfig;
 use crate::error::{Error, ErrorKind};
+use crate::resolve;
 
 /// Describes a WebSocket to open with [`crate::HttpClient::websocket_with`].
 #[must_use]
@@ -285,12 +286,15 @@ pub(crate) async fn connect(
                 headers.insert(name.clone(), value.clone());
             }
         }
-        let opening = tokio_tungstenite::connect_async_tls_with_config(
-            handshake,
-            None,
-            true,
-            Some(Connector::Rustls(Arc::clone(&tls))),
-        );
+        // The TCP connection is made here rather than by tungstenite, so that
+        // `localhost` names resolve as they do for HTTP (see crate::resolve).
+        let connector = Some(Connector::Rustls(Arc::clone(&tls)));
+        let opening = async {
+            let tcp = resolve::tcp_connect(&uri)
+                .await
+                .map_err(tungstenite::Error::Io)?;
+            tokio_tungstenite::client_async_tls_with_config(handshake, tcp, None, connector).await
+        };
         let result = match tokio::time::timeout(limit, opening)
             .instrument(span.clone())
             .await

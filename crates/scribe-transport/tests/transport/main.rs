@@ -2,6 +2,7 @@
 
 mod errors;
 mod faults;
+mod localhost;
 mod support;
 mod tls;
 mod websocket;
