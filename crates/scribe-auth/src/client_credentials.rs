@@ -66,13 +66,21 @@ struct Settings {
     api_key: Option<SecretString>,
     environment: Option<String>,
     clock: Arc<dyn Clock>,
+    patience: Duration,
 }
+
+/// How long a renewal keeps retrying once a login has succeeded (see
+/// [`ClientCredentials::with_patience`]).
+pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(300);
 
 struct Inner {
     settings: Settings,
     current: RwLock<Option<Arc<Token>>>,
     renewal: tokio::sync::Mutex<()>,
     generation: AtomicU64,
+    /// Whether a login has ever succeeded: the settings are right, so a
+    /// later failure is an outage to ride out, not a mistake to report.
+    logged_in_once: std::sync::atomic::AtomicBool,
 }
 
 /// A token and its schedule.
@@ -128,6 +136,7 @@ impl ClientCredentials {
             api_key: None,
             environment: None,
             clock: Arc::new(SystemClock),
+            patience: DEFAULT_PATIENCE,
         }))
     }
 
@@ -138,6 +147,7 @@ impl ClientCredentials {
                 current: RwLock::new(None),
                 renewal: tokio::sync::Mutex::new(()),
                 generation: AtomicU64::new(0),
+                logged_in_once: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -159,6 +169,17 @@ impl ClientCredentials {
     #[must_use]
     pub fn with_environment(self, environment: impl Into<String>) -> Self {
         self.rebuilt(|s| s.environment = Some(environment.into()))
+    }
+
+    /// How long a login keeps retrying (network failures, 5xx, 429) when no
+    /// usable token is left and a first login has succeeded before (default
+    /// 5 minutes): an outage in the middle of a session is ridden out. The
+    /// first login, refreshes and renewals ahead of expiry fail fast, under
+    /// the client's retry policy, so a wrong URL or credential is reported
+    /// at once and a working token is not held up.
+    #[must_use]
+    pub fn with_patience(self, patience: Duration) -> Self {
+        self.rebuilt(|s| s.patience = patience)
     }
 
     /// Measures token lifetimes with `clock` (tests inject a [`crate::ManualClock`]).
@@ -225,7 +246,12 @@ impl Inner {
             return Ok(headers);
         }
         let previous = self.current();
-        match self.renew(previous.as_deref()).await {
+        // Without a token that still works, the renewal is needed now and
+        // rides out an outage; ahead of expiry it fails fast instead.
+        let needed = previous
+            .as_deref()
+            .is_none_or(|token| self.settings.clock.now() >= token.expires_at);
+        match self.renew(previous.as_deref(), needed).await {
             Ok(headers) => Ok(headers),
             Err(err) => match previous {
                 // Renewal runs ahead of expiry: a token that has not expired
@@ -247,13 +273,15 @@ impl Inner {
         }
         let previous = self.current();
         tracing::debug!("the server refused the access token; renewing");
-        self.renew(previous.as_deref()).await?;
+        self.renew(previous.as_deref(), true).await?;
         Ok(true)
     }
 
     /// Refresh with the refresh token when there is one, else (or when that
-    /// fails) log in. Caller holds the renewal lock.
-    async fn renew(&self, previous: Option<&Token>) -> Result<AuthHeaders, Error> {
+    /// fails) log in; a `needed` login (no usable token) keeps retrying for
+    /// the patience once a login has ever succeeded. Caller holds the
+    /// renewal lock.
+    async fn renew(&self, previous: Option<&Token>, needed: bool) -> Result<AuthHeaders, Error> {
         if let Some(previous) = previous
             && let Some(refresh) = &previous.refresh
         {
@@ -262,7 +290,7 @@ impl Inner {
                 access_token: previous.access.expose_secret().to_owned(),
             };
             match self
-                .exchange(&self.settings.refresh_url, REFRESH, &body, "refresh")
+                .exchange(&self.settings.refresh_url, REFRESH, &body, "refresh", false)
                 .await
             {
                 Ok(token) => return Ok(self.install(token)),
@@ -281,7 +309,7 @@ impl Inner {
                 .map(|k| k.expose_secret().to_owned()),
         };
         let token = self
-            .exchange(&self.settings.login_url, LOGIN, &body, "login")
+            .exchange(&self.settings.login_url, LOGIN, &body, "login", needed)
             .await?;
         Ok(self.install(token))
     }
@@ -302,14 +330,18 @@ impl Inner {
         template: &'static str,
         body: &B,
         what: &'static str,
+        patient: bool,
     ) -> Result<Token, Error> {
-        let request = Request::post(url)
+        let mut request = Request::post(url)
             .path_template(template)
             .without_auth()
             // Repeating a login or refresh creates no duplicate side effect
             // the SDK cares about: a lost answer just means another token.
             .idempotent(true)
             .json(body)?;
+        if patient && self.logged_in_once.load(Ordering::Relaxed) {
+            request = request.timeout(self.settings.patience);
+        }
         let sent_at = self.settings.clock.now();
         let answer = self
             .settings
@@ -318,6 +350,7 @@ impl Inner {
             .await
             .map_err(|e| self.explain(e, what))?;
         let parsed: TokenResponse = answer.json().map_err(|e| self.explain(e, what))?;
+        self.logged_in_once.store(true, Ordering::Relaxed);
         let access = parsed.access_token.trim().to_owned();
         if access.is_empty() {
             return Err(self.explain(

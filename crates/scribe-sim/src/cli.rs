@@ -94,7 +94,7 @@ pub struct SimArgs {
         help = "Fault rule ROUTE=KIND[:ARG][@FRACTION][#LIMIT], repeatable. ROUTE: any, login, \
                 refresh, discovery, templates, create, get, patch, upload, end, process, webhooks, \
                 stream. KIND: 500, 503[:retry_after_s], 429[:retry_after_s], reset-before, \
-                reset-after, lost-answer, slow:<ms>, gateway, empty:<status>, detail, ws-drop:<frames>. Example: --fault upload=503:1@0.2"
+                reset-after, lost-answer, slow:<ms>, stall, gateway, empty:<status>, detail, ws-drop:<frames>. Example: --fault upload=503:1@0.2"
     )]
     pub faults: Vec<FaultRule>,
     /// Seed of the fault injector.

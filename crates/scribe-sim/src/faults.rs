@@ -54,6 +54,9 @@ pub enum FaultKind {
     /// On the stream route: accept the WebSocket, then drop the TCP
     /// connection (no close frame) after this many frames arrived.
     WsDropAfterFrames(u32),
+    /// Answer `200` with headers announcing a body, send part of it, then
+    /// stall without closing: a connection that stops moving mid-answer.
+    StallBody,
 }
 
 impl FaultKind {
@@ -71,6 +74,7 @@ impl FaultKind {
             FaultKind::EmptyBody { status } => format!("empty:{status}"),
             FaultKind::FastApiDetail => "fastapi-detail".to_owned(),
             FaultKind::WsDropAfterFrames(n) => format!("ws-drop:{n}"),
+            FaultKind::StallBody => "stall-body".to_owned(),
         }
     }
 }
@@ -194,7 +198,7 @@ impl FromStr for FaultRule {
 
     /// Parse `ROUTE=KIND[:ARG][@FRACTION][#LIMIT]`, where ROUTE is `any` or a
     /// [`Route::flag_name`] and KIND is one of `500`, `503[:retry_after_s]`,
-    /// `429[:retry_after_s]`, `reset-before`, `reset-after`, `lost-answer`, `slow:<ms>`,
+    /// `429[:retry_after_s]`, `reset-before`, `reset-after`, `lost-answer`, `slow:<ms>`, `stall`,
     /// `gateway`, `empty:<status>`, `detail`, `ws-drop:<frames>`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |why: &str| {
@@ -249,6 +253,7 @@ impl FromStr for FaultRule {
                     .map_err(|_| bad("slow takes milliseconds"))?,
             )),
             ("gateway", None) => FaultKind::GatewayHtml,
+            ("stall", None) => FaultKind::StallBody,
             ("detail", None) => FaultKind::FastApiDetail,
             ("empty", Some(a)) => FaultKind::EmptyBody {
                 status: a
@@ -285,6 +290,9 @@ pub(crate) struct FaultPlan {
 pub(crate) struct FaultInjector {
     seed: u64,
     rules: Vec<(FaultRule, AtomicU64, AtomicU64)>,
+    /// Until when every protocol request gets a gateway's 502 (see
+    /// [`crate::Server::outage`]).
+    outage_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl FaultInjector {
@@ -296,11 +304,31 @@ impl FaultInjector {
                 .iter()
                 .map(|r| (r.clone(), AtomicU64::new(0), AtomicU64::new(0)))
                 .collect(),
+            outage_until: std::sync::Mutex::new(None),
         })
     }
 
     /// The fault, if any, for the next request to `route`.
+    /// Answers every protocol request with a gateway's 502 for `length`
+    /// from now.
+    pub(crate) fn start_outage(&self, length: std::time::Duration) {
+        if let Ok(mut until) = self.outage_until.lock() {
+            *until = std::time::Instant::now().checked_add(length);
+        }
+    }
+
+    fn in_outage(&self) -> bool {
+        self.outage_until
+            .lock()
+            .ok()
+            .and_then(|until| *until)
+            .is_some_and(|until| std::time::Instant::now() < until)
+    }
+
     pub(crate) fn decide(&self, route: Route) -> Option<FaultKind> {
+        if route != Route::Inspect && self.in_outage() {
+            return Some(FaultKind::GatewayHtml);
+        }
         for (index, (rule, seen, hits)) in self.rules.iter().enumerate() {
             if !rule.matches(route) {
                 continue;

@@ -111,5 +111,5 @@ pub use faults::{FaultKind, FaultRule};
 pub use inspect::{ReceivedFile, SessionSummary};
 pub use request_log::RequestRecord;
 pub use route::Route;
-pub use server::Server;
+pub use server::{Controls, Server};
 pub use webhooks::WebhookDelivery;

@@ -182,6 +182,33 @@ pub struct Server {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
+/// Controls of a running [`Server`] that can be moved into callbacks;
+/// from [`Server::controls`].
+#[derive(Clone)]
+pub struct Controls {
+    state: AppState,
+}
+
+impl std::fmt::Debug for Controls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controls")
+            .field("base_url", &self.state.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Controls {
+    /// See [`Server::outage`].
+    pub fn outage(&self, length: std::time::Duration) {
+        self.state.faults.start_outage(length);
+    }
+
+    /// See [`Server::expire_tokens`].
+    pub fn expire_tokens(&self) {
+        self.state.tokens.expire_all();
+    }
+}
+
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
@@ -334,10 +361,26 @@ impl Server {
         Some(self.state.finish_now(&entry).as_str().to_owned())
     }
 
+    /// Answer every protocol request (not `/_sim/`) with a gateway's `502`
+    /// page for `length` from now, as a failing gateway in front of the
+    /// service would: for tests of clients riding out an outage.
+    pub fn outage(&self, length: std::time::Duration) {
+        self.controls().outage(length);
+    }
+
+    /// A cheap, clonable handle to this server's controls, for callbacks
+    /// that must own what they use (a progress callback, another task).
+    #[must_use]
+    pub fn controls(&self) -> Controls {
+        Controls {
+            state: self.state.clone(),
+        }
+    }
+
     /// Make every access token issued so far expired (the next request with
     /// one gets `401 token_expired`).
     pub fn expire_tokens(&self) {
-        self.state.tokens.expire_all();
+        self.controls().expire_tokens();
     }
 
     /// Every webhook delivery attempt so far.

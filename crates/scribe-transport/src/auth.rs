@@ -148,23 +148,33 @@ pub trait Authenticator: Send + Sync + 'static {
     }
 }
 
+/// Renewals one request may ask for after 401s before giving up: enough
+/// for tokens that expire every half second, few enough that a server
+/// refusing every fresh token ends the request quickly.
+pub(crate) const MAX_REFRESHES_PER_REQUEST: u32 = 8;
+
 /// Refresh-on-401, shared by HTTP requests and WebSocket handshakes: asks
-/// `auth` for newer credentials after it refused `rejected`, at most once
-/// per request (`refreshed` remembers). `Ok(true)` means: repeat the request.
-pub(crate) async fn refresh_once(
+/// `auth` for newer credentials after it refused `rejected`, at most
+/// [`MAX_REFRESHES_PER_REQUEST`] times per request (`refreshes` counts).
+/// `Ok(true)` means: repeat the request with fresh credentials.
+pub(crate) async fn refresh_after_401(
     auth: Option<&std::sync::Arc<dyn Authenticator>>,
     rejected: Option<&AuthHeaders>,
-    refreshed: &mut bool,
+    refreshes: &mut u32,
 ) -> Result<bool, Error> {
     let (Some(auth), Some(rejected)) = (auth, rejected) else {
         return Ok(false);
     };
-    if *refreshed {
+    if *refreshes >= MAX_REFRESHES_PER_REQUEST {
         return Ok(false);
     }
-    *refreshed = true;
+    *refreshes += 1;
     auth.refresh_after_rejection(rejected).await
 }
+
+/// The hint of a 401 that stands after every renewal was tried.
+pub(crate) const REFUSED_AFTER_RENEWALS: &str = "the server refused the credentials again right after \
+     each renewal; check the credentials and that the server's clock and token settings are sane";
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,15 @@ use std::time::Duration;
 ///
 /// Retries apply to network errors, timeouts and the statuses 429, 500, 502,
 /// 503 and 504, and only to requests marked idempotent
-/// ([`crate::Request::idempotent`]). The delay before retry `n` (1-based) is
+/// ([`crate::Request::idempotent`]).
+///
+/// A request without a deadline stops after [`max_attempts`](Self::max_attempts)
+/// or when the waits would pass the [`budget`](Self::budget). A request with
+/// its own deadline ([`crate::Request::deadline`]: a chunk upload, `end`,
+/// result polling, a login) keeps trying until that deadline, so a gateway
+/// outage of a minute or two costs time, not the session; turn this off
+/// with [`until_deadline(false)`](Self::until_deadline).
+/// [`RetryPolicy::none()`] never retries anything. The delay before retry `n` (1-based) is
 /// drawn uniformly from `[base/2, base]` where `base = min(max_backoff,
 /// initial_backoff * 2^(n-1))` ("equal jitter": never zero, never in step
 /// with other clients). A `Retry-After` from the server replaces the computed
@@ -28,6 +36,7 @@ pub struct RetryPolicy {
     max_backoff: Duration,
     budget: Duration,
     max_retry_after: Duration,
+    until_deadline: bool,
 }
 
 impl Default for RetryPolicy {
@@ -35,17 +44,31 @@ impl Default for RetryPolicy {
         RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(10),
+            max_backoff: Duration::from_secs(30),
             budget: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(60),
+            until_deadline: true,
         }
     }
 }
 
 impl RetryPolicy {
-    /// A policy that never retries.
+    /// A policy that never retries, whatever the request's deadline.
     pub fn none() -> Self {
-        RetryPolicy::default().max_attempts(1)
+        RetryPolicy::default().max_attempts(1).until_deadline(false)
+    }
+
+    /// Whether a request with its own deadline retries until that deadline
+    /// instead of stopping after `max_attempts` (default true).
+    #[must_use]
+    pub fn until_deadline(mut self, until_deadline: bool) -> Self {
+        self.until_deadline = until_deadline;
+        self
+    }
+
+    /// Whether a request with its own deadline retries until it.
+    pub fn get_until_deadline(&self) -> bool {
+        self.until_deadline
     }
 
     /// Total attempts including the first (at least 1; default 4).
@@ -62,7 +85,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Upper bound of a computed backoff delay (default 10 s).
+    /// Upper bound of a computed backoff delay (default 30 s).
     #[must_use]
     pub fn max_backoff(mut self, delay: Duration) -> Self {
         self.max_backoff = delay;
@@ -77,7 +100,9 @@ impl RetryPolicy {
         self
     }
 
-    /// Longest `Retry-After` honoured (default 60 s); a longer one ends the retries.
+    /// Longest `Retry-After` honoured (default 60 s); a longer one ends the
+    /// retries of a request without a deadline. A request with a deadline
+    /// waits as asked when the wait ends before its deadline.
     #[must_use]
     pub fn max_retry_after(mut self, limit: Duration) -> Self {
         self.max_retry_after = limit;
@@ -145,6 +170,7 @@ pub enum TlsRoots {
 pub struct TransportConfig {
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
     pub(crate) overall_timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) allow_insecure_http: bool,
@@ -166,6 +192,7 @@ impl Default for TransportConfig {
             connect_timeout: Duration::from_secs(10),
             // Eka's GET long-polls for about 14 s: leave room above that.
             request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(10),
             overall_timeout: None,
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
@@ -195,6 +222,16 @@ impl TransportConfig {
     #[must_use]
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Longest time a body may make no progress, while it is sent or while
+    /// the answer's body is read (default 10 s, never more than the request
+    /// timeout): a stalled connection fails, and is retried, long before the
+    /// request timeout would end it.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
         self
     }
 

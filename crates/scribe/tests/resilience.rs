@@ -32,15 +32,8 @@ async fn twenty_percent_faults_lose_nothing() {
     let expected = local_chunks(AudioInput::Bytes(wav.clone()));
     let mut faults_seen = 0;
     for _ in 0..3 {
-        let session = loop {
-            // Creating is not retried by the SDK (it is not idempotent
-            // without a client-chosen id); the caller retries.
-            match client.create_session().await {
-                Ok(session) => break session,
-                Err(e) if e.is_retryable() => continue,
-                Err(e) => panic!("create: {e}"),
-            }
-        };
+        // The SDK retries the create itself (it always carries an id).
+        let session = session_with(client.create_session()).await;
         let summary = session
             .upload_file(wav.clone())
             .await
@@ -140,7 +133,18 @@ async fn upload_against_refusals(
             .fault(FaultRule::on(Route::UploadAudio, FaultKind::InternalError).limit(refusals)),
     )
     .await;
-    let client = client_for(&server);
+    // Attempts bounded by count, not by the retry deadline, so the test
+    // can count them.
+    let client = builder_for(&server)
+        .retry_policy(
+            scribe::transport::RetryPolicy::default()
+                .max_attempts(5)
+                .initial_backoff(std::time::Duration::from_millis(20))
+                .max_backoff(std::time::Duration::from_millis(200))
+                .until_deadline(false),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let session = new_session(&client).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let outcome = session
@@ -203,9 +207,30 @@ async fn a_refused_chunk_is_retried_under_the_retry_policy_and_reported() {
 }
 
 #[tokio::test]
+async fn a_chunk_refused_for_a_while_is_stored_by_default() {
+    // The default policy keeps a chunk trying until the retry deadline, so
+    // seven refusals in a row cost time, not the chunk.
+    let server = start(
+        quick_server().fault(FaultRule::on(Route::UploadAudio, FaultKind::InternalError).limit(7)),
+    )
+    .await;
+    let client = client_for(&server);
+    let session = new_session(&client).await;
+    let summary = session
+        .upload_file(sample("consultation.wav"))
+        .concurrency(1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let counts = upload_counts(&server, session.id());
+    assert_eq!(counts.get("chunk_0.wav"), Some(&8), "{counts:?}");
+    assert_eq!(summary.ended_with, Some(summary.next_index));
+}
+
+#[tokio::test]
 async fn a_chunk_outlasting_the_retry_policy_fails_the_upload() {
-    // Seven refusals in a row: more than the client's five attempts. The
-    // retry policy is the only retry layer: the upload gives up.
+    // Seven refusals in a row: more than the policy's five attempts (with
+    // `until_deadline(false)`). The retry policy is the only retry layer:
+    // the upload gives up.
     let (server, session, outcome, events) = upload_against_refusals(7).await;
     let err = outcome
         .err()
@@ -254,18 +279,14 @@ async fn lost_answers_duplicate_nothing() {
     .await;
     let client = client_for(&server);
 
-    // Without a client-chosen id a create is sent once: its answer is lost,
-    // and the one session it made is the only one.
-    let err = client
-        .create_session()
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("a create whose answer was lost succeeded"));
-    assert!(err.is_server(), "{err}");
-    assert_eq!(server.sessions().len(), 1, "sent once, not retried");
+    // The SDK gives every create a session id, so a create whose answer is
+    // lost is repeated, and the session the lost attempt made is the
+    // answer: one session, not two.
+    let first = session_with(client.create_session()).await;
+    assert_eq!(server.sessions().len(), 1, "retried without a second session");
+    assert_eq!(first.id().len(), 32, "an id the SDK chose");
 
-    // With one, it is repeated, and the session the lost attempt made is
-    // the answer.
+    // The same with an id the caller chose.
     let chosen = "visit-2026-11-25-bed-14";
     let session = session_with(client.create_session().session_id(chosen)).await;
     assert_eq!(session.id(), chosen);

@@ -6,6 +6,7 @@ mod config;
 mod damaged;
 mod errors;
 mod resilience;
+mod reliability;
 mod results;
 mod stream;
 mod support;

@@ -54,7 +54,10 @@ pub fn credentials(http: &HttpClient, server: &Server, secret: &str) -> ClientCr
 pub fn wire(server: &Server, secret: &str) -> Wired {
     let http = transport();
     let clock = Arc::new(ManualClock::new());
-    let provider = credentials(&http, server, secret).with_clock(clock.clone());
+    // Patience short enough that a test of an outage ends in seconds.
+    let provider = credentials(&http, server, secret)
+        .with_clock(clock.clone())
+        .with_patience(std::time::Duration::from_secs(3));
     let api = http.with_authenticator(Arc::new(provider.clone()));
     Wired {
         provider,

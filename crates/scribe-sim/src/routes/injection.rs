@@ -97,6 +97,22 @@ pub(crate) async fn inject(
             drop(next.run(request).await);
             reset(control).await
         }
+        FaultKind::StallBody => {
+            // Announce 64 bytes, send 8, then nothing more, ever.
+            let start = futures_util::stream::once(async {
+                Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"{\"stall\""))
+            });
+            let stalled = futures_util::stream::pending();
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CONTENT_LENGTH, "64"),
+                ],
+                axum::body::Body::from_stream(futures_util::StreamExt::chain(start, stalled)),
+            )
+                .into_response()
+        }
         FaultKind::WsDropAfterFrames(n) => {
             request.extensions_mut().insert(DropAfterFrames(n));
             next.run(request).await

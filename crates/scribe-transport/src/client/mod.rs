@@ -1,6 +1,7 @@
 //! The pooled HTTP client: timeouts, retries, the auth hook and tracing.
 
 mod failure;
+mod progress;
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,14 +9,17 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::header::{HeaderValue, USER_AGENT};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
 use crate::answer_headers::{parse_retry_after, request_id};
-use crate::auth::{AuthHeaders, Authenticator, refresh_once};
+use crate::auth::{
+    AuthHeaders, Authenticator, MAX_REFRESHES_PER_REQUEST, REFUSED_AFTER_RENEWALS,
+    refresh_after_401,
+};
 use crate::config::TransportConfig;
 use crate::endpoint::{self, Origin};
 use crate::error::{Error, ErrorKind};
@@ -24,8 +28,9 @@ use crate::resolve::{HttpConnector, Resolver};
 use crate::response::Response;
 use crate::tls;
 use crate::ws::{WsConnection, WsRequest};
+use progress::{Progress, ProgressBody};
 
-type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HyperClient = Client<HttpsConnector<HttpConnector>, ProgressBody>;
 
 /// The SDK's HTTP client: one connection pool (HTTP/1.1 and HTTP/2 by ALPN
 /// over rustls with the `ring` provider), timeouts, retries, and the
@@ -256,7 +261,9 @@ impl HttpClient {
         let mut attempt: u32 = 0;
         let mut retries: u32 = 0;
         let mut waited = Duration::ZERO;
-        let mut refreshed = false;
+        let mut refreshes = 0;
+        // A request with its own deadline keeps trying until it (see RetryPolicy).
+        let patient = policy.get_until_deadline() && request.deadline.is_some();
         loop {
             attempt += 1;
             span.record("attempt", attempt);
@@ -286,8 +293,8 @@ impl HttpClient {
                     error.set_request_id(request_id(&response.headers));
                     error.set_retry_after(parse_retry_after(&response.headers, SystemTime::now()));
                     if response.status == 401 {
-                        tracing::debug!(attempt, "credentials refused, refreshing");
-                        let again = refresh_once(auth, credentials.as_ref(), &mut refreshed)
+                        tracing::debug!(attempt, refreshes, "credentials refused, renewing");
+                        let again = refresh_after_401(auth, credentials.as_ref(), &mut refreshes)
                             .await
                             .map_err(|mut e| {
                                 e.set_attempts(attempt);
@@ -296,6 +303,9 @@ impl HttpClient {
                         if again {
                             continue;
                         }
+                        if refreshes >= MAX_REFRESHES_PER_REQUEST {
+                            error = error.with_hint(REFUSED_AFTER_RENEWALS);
+                        }
                     }
                     error
                 }
@@ -303,14 +313,14 @@ impl HttpClient {
             };
             error.set_attempts(attempt);
 
-            if !request.idempotent || !error.is_retryable() || attempt >= policy.get_max_attempts()
-            {
+            let out_of_attempts = !patient && attempt >= policy.get_max_attempts();
+            if !request.idempotent || !error.is_retryable() || out_of_attempts {
                 return Err(error);
             }
             retries += 1;
             let mut delay = policy.backoff(retries);
             if let Some(after) = error.retry_after() {
-                if after > policy.get_max_retry_after() {
+                if !patient && after > policy.get_max_retry_after() {
                     tracing::debug!(
                         retry_after_ms = after.as_millis() as u64,
                         "Retry-After beyond the policy's limit"
@@ -319,7 +329,7 @@ impl HttpClient {
                 }
                 delay = delay.max(after);
             }
-            if waited.saturating_add(delay) > policy.get_budget() {
+            if !patient && waited.saturating_add(delay) > policy.get_budget() {
                 return Err(error);
             }
             if let Some(deadline) = deadline
@@ -400,7 +410,9 @@ impl HttpClient {
                 }
             }
         }
-        let hyper_request = builder.body(Full::new(request.body.clone())).map_err(|e| {
+        let progress = Progress::new();
+        let body = ProgressBody::new(request.body.clone(), Arc::clone(&progress));
+        let hyper_request = builder.body(body).map_err(|e| {
             Error::new(ErrorKind::Config, "the request could not be built").with_source(e)
         })?;
 
@@ -413,10 +425,11 @@ impl HttpClient {
                 .await
                 .map_err(|e| failure::classify(e, &host))?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, config.max_response_bytes)
-                .collect()
-                .await
-                .map_err(|e| {
+            progress.tick(true);
+            let mut body = Limited::new(body, config.max_response_bytes);
+            let mut received = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| {
                     if e.is::<http_body_util::LengthLimitError>() {
                         Error::new(
                             ErrorKind::Protocol,
@@ -433,17 +446,34 @@ impl HttpClient {
                         )
                         .with_source(e)
                     }
-                })?
-                .to_bytes();
+                })?;
+                if let Ok(data) = frame.into_data() {
+                    progress.tick(true);
+                    received.extend_from_slice(&data);
+                }
+            }
             Ok::<_, Error>(Response {
                 status: parts.status.as_u16(),
                 version: parts.version,
                 headers: parts.headers,
-                body,
+                body: Bytes::from(received),
                 attempts: 0,
             })
         };
-        match tokio::time::timeout(limit, exchange).await {
+        let idle = config.idle_timeout.min(limit);
+        let watched = async {
+            tokio::select! {
+                result = exchange => result,
+                () = progress.stalled(idle) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the connection to {host} stalled: no progress for {:.1}s",
+                        idle.as_secs_f64()
+                    ),
+                )),
+            }
+        };
+        match tokio::time::timeout(limit, watched).await {
             Ok(result) => result,
             Err(_) if by_deadline => Err(Error::new(
                 ErrorKind::Timeout,

@@ -29,7 +29,7 @@ mod worker;
 
 use worker::{Command, Ended, Worker, classify, plain};
 
-use crate::auth::{Authenticator, is_sensitive_header, refresh_once};
+use crate::auth::{Authenticator, is_sensitive_header, refresh_after_401};
 use crate::config::TransportConfig;
 use crate::error::{Error, ErrorKind};
 use crate::resolve;
@@ -262,7 +262,7 @@ pub(crate) async fn connect(
     let limit = config
         .connect_timeout
         .saturating_add(config.request_timeout);
-    let mut refreshed = false;
+    let mut refreshes = 0;
     let socket = loop {
         let credentials = match auth {
             Some(auth) => Some(auth.authorize().await?),
@@ -313,7 +313,8 @@ pub(crate) async fn connect(
                 let status = response.status().as_u16();
                 let body = response.body().as_deref().unwrap_or_default();
                 let err = Error::from_response(status, body);
-                if status == 401 && refresh_once(auth, credentials.as_ref(), &mut refreshed).await?
+                if status == 401
+                    && refresh_after_401(auth, credentials.as_ref(), &mut refreshes).await?
                 {
                     continue;
                 }

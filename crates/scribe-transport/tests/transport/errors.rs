@@ -94,7 +94,7 @@ async fn unauthorized_refreshes_once_and_retries_once() {
 }
 
 #[tokio::test]
-async fn a_second_401_is_reported_as_an_auth_error() {
+async fn a_401_after_every_renewal_is_reported_as_an_auth_error() {
     let server = sim(vec![]).await;
     let auth = Arc::new(KeyAuth::starting_with(
         "sk_test_wrong",
@@ -109,16 +109,71 @@ async fn a_second_401_is_reported_as_an_auth_error() {
         .expect_err("still refused");
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert_eq!(err.status(), Some(401));
-    assert_eq!(
-        auth.refreshes.load(Ordering::SeqCst),
-        1,
-        "refresh once only"
-    );
+    // The authenticator renewed once, then said renewing cannot help.
+    assert_eq!(auth.refreshes.load(Ordering::SeqCst), 2);
     assert_eq!(
         logged(&server, Route::Templates).len(),
         2,
-        "retry once only"
+        "one retry, with the renewed key"
     );
+    assert!(!err.to_string().contains("sk_test_"), "{err}");
+}
+
+/// Always has "newer" credentials, all of them refused: a token storm
+/// that never ends.
+struct EndlessRenewal {
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl scribe_transport::Authenticator for EndlessRenewal {
+    fn authorize(
+        &self,
+    ) -> scribe_transport::BoxFuture<
+        '_,
+        Result<scribe_transport::AuthHeaders, scribe_transport::Error>,
+    > {
+        Box::pin(async move {
+            let generation = self.generation.load(Ordering::SeqCst);
+            let mut headers = scribe_transport::AuthHeaders::new(generation);
+            headers.insert(
+                scribe_transport::http::HeaderName::from_static("x-api-key"),
+                &format!("sk_test_refused_{generation}"),
+            )?;
+            Ok(headers)
+        })
+    }
+
+    fn refresh_after_rejection<'a>(
+        &'a self,
+        _rejected: &'a scribe_transport::AuthHeaders,
+    ) -> scribe_transport::BoxFuture<'a, Result<bool, scribe_transport::Error>> {
+        Box::pin(async move {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            Ok(true)
+        })
+    }
+}
+
+#[tokio::test]
+async fn renewals_after_401_are_many_but_bounded() {
+    let server = sim(vec![]).await;
+    let auth = Arc::new(EndlessRenewal {
+        generation: std::sync::atomic::AtomicU64::new(1),
+    });
+    let http = HttpClient::new(TransportConfig::default())
+        .unwrap()
+        .with_authenticator(auth.clone());
+    let err = http
+        .send(templates(&server))
+        .await
+        .expect_err("refused every time");
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert!(
+        err.to_string().contains("right after each renewal"),
+        "{err}"
+    );
+    assert_eq!(auth.generation.load(Ordering::SeqCst), 9, "8 renewals");
+    assert_eq!(logged(&server, Route::Templates).len(), 9);
     assert!(!err.to_string().contains("sk_test_"), "{err}");
 }
 

@@ -14,6 +14,10 @@ use crate::{Error, ScribeClient};
 /// Default number of chunk uploads in flight at once.
 pub const DEFAULT_UPLOAD_CONCURRENCY: usize = 4;
 
+/// Default of [`ClientBuilder::retry_deadline`]: how long a create, a chunk
+/// upload or an `end` keeps retrying through failures.
+pub const DEFAULT_RETRY_DEADLINE: Duration = Duration::from_secs(300);
+
 /// Builds a client: a [`ScribeClient`], or a
 /// [`blocking::ScribeClient`](crate::blocking::ScribeClient) when it comes
 /// from that type's `builder()` (the type parameter says which; `build`
@@ -40,6 +44,8 @@ pub struct ClientBuilder<C = ScribeClient> {
     pub(crate) upload_concurrency: usize,
     pub(crate) allow_insecure_http: bool,
     pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) retry_deadline: Duration,
     #[cfg(feature = "audio")]
     pub(crate) pipeline: crate::audio::PipelineConfig,
     client: PhantomData<fn() -> C>,
@@ -57,6 +63,8 @@ impl<C> Default for ClientBuilder<C> {
             upload_concurrency: DEFAULT_UPLOAD_CONCURRENCY,
             allow_insecure_http: false,
             connect_timeout: None,
+            idle_timeout: None,
+            retry_deadline: DEFAULT_RETRY_DEADLINE,
             #[cfg(feature = "audio")]
             pipeline: crate::audio::PipelineConfig::default(),
             client: PhantomData,
@@ -227,6 +235,25 @@ impl<C> ClientBuilder<C> {
     /// Chunk uploads in flight at once (default 4, at least 1).
     pub fn upload_concurrency(mut self, uploads: usize) -> Self {
         self.upload_concurrency = uploads.max(1);
+        self
+    }
+
+    /// How long a session create, each chunk upload and `end` keep retrying
+    /// through network failures, 5xx and 429 (default 5 minutes; result
+    /// polling keeps retrying until the [poll timeout](Self::poll_timeout)).
+    /// A gateway outage shorter than this costs time, not audio or results.
+    /// Only a [`RetryPolicy`] with `until_deadline` (the default) waits this
+    /// long; [`RetryPolicy::none()`] never retries.
+    pub fn retry_deadline(mut self, deadline: Duration) -> Self {
+        self.retry_deadline = deadline;
+        self
+    }
+
+    /// Longest time a request or answer body may make no progress before
+    /// the attempt fails and is retried (default 10 s, never more than the
+    /// request timeout).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
         self
     }
 

@@ -22,10 +22,11 @@ use crate::{Error, ErrorKind, ScribeClient, Session};
 /// [`discovery`](ScribeClient::discovery) has been fetched, against the
 /// server's document, before anything is sent.
 ///
-/// A session with a caller-chosen [`session_id`](Self::session_id) is safe
-/// to retry, and is retried: if an earlier attempt made the session but its
-/// answer was lost, that session is returned. Without one the request is
-/// sent once, since a retry could make a second session.
+/// Creating is safe to retry, and is retried (until the client's
+/// [`retry_deadline`](crate::ClientBuilder::retry_deadline)): the request
+/// always carries a session id (the caller's, or one the SDK chose), so if
+/// an earlier attempt made the session but its answer was lost, that
+/// session is returned and no second one is made.
 ///
 /// ```no_run
 /// use scribe::{Model, SessionMode};
@@ -154,8 +155,8 @@ impl<'a, C: sealed::Client> CreateSession<'a, C> {
         self
     }
 
-    /// A session id chosen by the caller (16 to 64 ASCII letters, digits, `-` or `_`); makes
-    /// creation safe to retry.
+    /// A session id chosen by the caller (16 to 64 ASCII letters, digits,
+    /// `-` or `_`); without one the SDK chooses a random one.
     pub fn session_id(mut self, id: impl Into<String>) -> Self {
         self.options.session_id = Some(id.into());
         self
@@ -230,14 +231,16 @@ async fn create(
     client: &ScribeClient,
     options: SessionOptions,
 ) -> Result<CreateSessionResponse, Error> {
-    let request = options.into_request(&client.inner.config);
+    let mut request = options.into_request(&client.inner.config);
+    // A create carrying its session id is safe to repeat: a retry after a
+    // lost answer finds the session the first attempt made instead of
+    // making a second. So the SDK always sends one, choosing it when the
+    // caller did not (the protocol lets clients choose).
+    let id = request.session_id.get_or_insert_with(new_session_id).clone();
     let discovery = client.inner.discovery.get().cloned();
     request
         .validate(discovery.as_deref())
         .map_err(|e| super::validation_error(&e))?;
-    // Only a create carrying a client-chosen id may be repeated: without
-    // one, a lost answer and a retry would make two sessions.
-    let retry_safe = request.session_id.is_some();
     let sent = client
         .inner
         .http
@@ -245,17 +248,18 @@ async fn create(
             Request::post(client.url(paths::SESSIONS))
                 .path_template(paths::SESSIONS)
                 .json(&request)?
-                .idempotent(retry_safe),
+                .idempotent(true)
+                .deadline(client.retry_deadline()),
         )
         .await;
-    let answer = match (sent, &request.session_id) {
-        (Ok(answer), _) => answer,
+    let answer = match sent {
+        Ok(answer) => answer,
         // A repeated create found the session an earlier attempt made
         // before its answer was lost: that session is the result.
-        (Err(e), Some(id)) if e.status() == Some(409) && e.attempts() > 1 => {
-            return created_by_earlier_attempt(client, id, e).await;
+        Err(e) if e.status() == Some(409) && e.attempts() > 1 => {
+            return created_by_earlier_attempt(client, &id, e).await;
         }
-        (Err(e), _) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     };
     let created: CreateSessionResponse = answer.json()?;
     if created.session_id.is_empty() {
@@ -265,6 +269,18 @@ async fn create(
         ));
     }
     Ok(created)
+}
+
+/// A fresh session id: 32 random letters and digits (about 190 bits), far
+/// from any collision and within the protocol's 16 to 64 characters.
+fn new_session_id() -> String {
+    use rand::Rng;
+    use rand::distr::Alphanumeric;
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
 }
 
 /// The session a lost-answer create made, when it is still untouched

@@ -143,7 +143,8 @@ impl Session {
             .json(&body)?
             // Repeating `end` cannot duplicate work: a second one is refused
             // as already ended, which is accepted below.
-            .idempotent(true);
+            .idempotent(true)
+            .deadline(self.client.retry_deadline());
         match self.client.inner.http.send(request).await {
             Ok(_) => Ok(()),
             Err(e)

@@ -31,6 +31,7 @@ pub(super) async fn upload(
         )?
         // The server keeps one file per name: repeating stores nothing twice.
         .idempotent(true)
+        .deadline(session.client.retry_deadline())
         .on_retry(Arc::new(move |retry| {
             report.emit(ProgressEvent::Retry {
                 index,
