@@ -46,16 +46,16 @@
 //! so a caller can keep them and warn rather than fail.
 #![deny(missing_docs)]
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
 mod assets;
 mod chunk;
 mod damage;
 mod decode;
 mod detector;
 mod error;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-#[path = "fuzzing.rs"]
-pub mod __fuzz;
 mod inspect;
 mod panic_guard;
 mod pipeline;

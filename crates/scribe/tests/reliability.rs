@@ -14,7 +14,13 @@ async fn a_create_that_fails_on_the_way_is_retried_without_a_second_session() {
     let server = start(
         quick_server()
             .fault(FaultRule::on(Route::CreateSession, FaultKind::ResetBeforeBody).limit(1))
-            .fault(FaultRule::on(Route::CreateSession, FaultKind::Unavailable { retry_after: None }).limit(1))
+            .fault(
+                FaultRule::on(
+                    Route::CreateSession,
+                    FaultKind::Unavailable { retry_after: None },
+                )
+                .limit(1),
+            )
             .fault(FaultRule::on(Route::CreateSession, FaultKind::LostAnswer).limit(1)),
     )
     .await;
@@ -26,7 +32,11 @@ async fn a_create_that_fails_on_the_way_is_retried_without_a_second_session() {
         .into_iter()
         .filter(|r| r.route == Route::CreateSession)
         .collect();
-    assert!(creates.len() >= 4, "three failures, then the answer ({})", creates.len());
+    assert!(
+        creates.len() >= 4,
+        "three failures, then the answer ({})",
+        creates.len()
+    );
     assert_eq!(
         server.sessions()[0].session_id,
         session.id(),
@@ -65,7 +75,10 @@ async fn a_minute_of_gateway_errors_after_the_last_chunk_loses_nothing() {
         .iter()
         .filter(|r| r.fault.as_deref() == Some("gateway-html"))
         .count();
-    assert!(refused >= 10, "the outage was real ({refused} answers of 502)");
+    assert!(
+        refused >= 10,
+        "the outage was real ({refused} answers of 502)"
+    );
 }
 
 #[tokio::test]
@@ -115,7 +128,9 @@ async fn a_stalled_answer_fails_at_the_idle_timeout_and_is_retried() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let session = new_session(&client).await;
-    let upload = session.upload_file(sample("consultation.wav")).concurrency(1);
+    let upload = session
+        .upload_file(sample("consultation.wav"))
+        .concurrency(1);
     let summary = tokio::time::timeout(Duration::from_secs(60), upload)
         .await
         .unwrap_or_else(|_| panic!("a stalled connection held the upload"))
@@ -124,5 +139,9 @@ async fn a_stalled_answer_fails_at_the_idle_timeout_and_is_retried() {
     assert_eq!(summary.ended_with, Some(expected.len() as u32));
     assert_stored(&server, session.id(), &expected, 0);
     let counts = upload_counts(&server, session.id());
-    assert_eq!(counts.get("chunk_0.wav"), Some(&3), "two stalls, then stored: {counts:?}");
+    assert_eq!(
+        counts.get("chunk_0.wav"),
+        Some(&3),
+        "two stalls, then stored: {counts:?}"
+    );
 }

@@ -283,7 +283,11 @@ async fn lost_answers_duplicate_nothing() {
     // lost is repeated, and the session the lost attempt made is the
     // answer: one session, not two.
     let first = session_with(client.create_session()).await;
-    assert_eq!(server.sessions().len(), 1, "retried without a second session");
+    assert_eq!(
+        server.sessions().len(),
+        1,
+        "retried without a second session"
+    );
     assert_eq!(first.id().len(), 32, "an id the SDK chose");
 
     // The same with an id the caller chose.

@@ -189,7 +189,11 @@ async fn a_failing_renewal_ahead_of_expiry_keeps_the_current_token_until_it_expi
 async fn a_needed_login_rides_out_an_outage_once_a_login_has_worked() {
     let server = sim().await;
     let wired = wire(&server, server.client_secret());
-    wired.api.send(templates(&server)).await.expect("first login");
+    wired
+        .api
+        .send(templates(&server))
+        .await
+        .expect("first login");
     // The token has expired, and the auth host answers 502 for a second:
     // the login that is needed now keeps trying, within its patience.
     wired.clock.advance(Duration::from_secs(2 * 3600));
@@ -203,5 +207,8 @@ async fn a_needed_login_rides_out_an_outage_once_a_login_has_worked() {
         .iter()
         .filter(|r| r.status != Some(200))
         .count();
-    assert!(failed >= 2, "the outage was ridden out ({failed} refused logins)");
+    assert!(
+        failed >= 2,
+        "the outage was ridden out ({failed} refused logins)"
+    );
 }

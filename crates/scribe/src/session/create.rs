@@ -236,7 +236,10 @@ async fn create(
     // lost answer finds the session the first attempt made instead of
     // making a second. So the SDK always sends one, choosing it when the
     // caller did not (the protocol lets clients choose).
-    let id = request.session_id.get_or_insert_with(new_session_id).clone();
+    let id = request
+        .session_id
+        .get_or_insert_with(new_session_id)
+        .clone();
     let discovery = client.inner.discovery.get().cloned();
     request
         .validate(discovery.as_deref())
