@@ -7,6 +7,9 @@ use scribe::SessionResult;
 /// Prints an error and its fix on stderr.
 pub fn error(e: &scribe::Error) {
     eprintln!("error: {e}");
+    if let Some(note) = crate::exit::note(e) {
+        eprintln!("note: {note}");
+    }
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error.

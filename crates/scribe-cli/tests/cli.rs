@@ -1,5 +1,7 @@
 //! The built `scribe` binary, run as a user would.
 
+mod against_sim;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
