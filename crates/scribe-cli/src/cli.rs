@@ -131,12 +131,22 @@ pub enum SessionCommand {
         json: bool,
     },
     /// End (commit) a session, starting its processing.
+    ///
+    /// Processing covers only the audio the server holds when the session
+    /// ends. A session still recording (an upload that stopped part way)
+    /// is shown first, with how much audio the server holds, and ending it
+    /// needs a confirmation on the terminal or --yes. Exit status 8: the
+    /// session was already ended; 9: not confirmed, nothing was changed.
     End {
         /// The session id.
         id: String,
         /// Number of audio files sent (default: what the server has received).
         #[arg(long)]
         files: Option<u32>,
+        /// End a session still recording without asking (scripts; stdin is
+        /// not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
         /// Print JSON only.
         #[arg(long)]
         json: bool,

@@ -11,6 +11,7 @@
 //! | 6 | server or network: no answer, a timed-out request, a server error, or a request the server refused (400/422) |
 //! | 7 | the session did not complete: failed, partial, expired, or waiting for its results ran out |
 //! | 8 | the session was already ended (the server refused with 409); nothing was changed |
+//! | 9 | not confirmed: a confirmation was needed and not given (`--yes`, or no terminal to ask on) |
 //!
 //! Errors map to codes through one table, [`TABLE`].
 
@@ -42,6 +43,8 @@ pub enum Exit {
     /// The session was already ended (the server refused with 409, or
     /// `session end` found it ended); the refused request changed nothing.
     AlreadyEnded = 8,
+    /// A confirmation was needed and not given; nothing was changed.
+    NotConfirmed = 9,
 }
 
 /// Which errors of a kind a row of [`TABLE`] covers.
@@ -318,6 +321,7 @@ mod tests {
             Exit::Server,
             Exit::Incomplete,
             Exit::AlreadyEnded,
+            Exit::NotConfirmed,
         ];
         for (n, exit) in all.iter().enumerate() {
             assert_eq!(*exit as usize, n);
@@ -339,6 +343,7 @@ mod tests {
             (Exit::Server, "6 server or network"),
             (Exit::Incomplete, "7 session not completed"),
             (Exit::AlreadyEnded, "8 session already ended"),
+            (Exit::NotConfirmed, "9 not confirmed"),
         ] {
             assert!(words.starts_with(&format!("{} ", exit as u8)));
             assert!(summary.contains(words), "README lacks `{words}`: {summary}");

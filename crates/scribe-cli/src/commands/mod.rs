@@ -18,9 +18,12 @@ pub async fn run(cli: Cli) -> Result<Exit, scribe::Error> {
         Command::Session(SessionCommand::Get { id, json }) => {
             session::get(&global, &id, json).await
         }
-        Command::Session(SessionCommand::End { id, files, json }) => {
-            session::end(&global, &id, files, json).await
-        }
+        Command::Session(SessionCommand::End {
+            id,
+            files,
+            yes,
+            json,
+        }) => session::end(&global, &id, files, yes, json).await,
         Command::Templates(server) => info::templates(&global, server).await,
         Command::Discovery(server) => info::discovery(&global, server).await,
         Command::Sim(args) => sim::run(args).await,

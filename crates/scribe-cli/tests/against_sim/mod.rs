@@ -3,9 +3,11 @@
 //! process when a test needs to look at the server's state.
 
 mod exit_codes;
+mod session_end;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 /// `scribe` with `env` as its only SCRIBE_* variables (besides the audio
 /// model's), in a fresh empty directory, stdin closed (not a terminal).
@@ -102,5 +104,54 @@ impl Drop for SimProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A simulator inside the test process (its own runtime), for tests that
+/// look at what the server holds.
+pub struct Sim {
+    pub server: scribe_sim::Server,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    pub fn start(faults: &[&str]) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("runtime: {e}"));
+        let mut builder = scribe_sim::Server::builder()
+            .long_poll_hold(Duration::ZERO)
+            .processing_delay(Duration::from_millis(100));
+        for fault in faults {
+            builder = builder.fault(fault.parse().unwrap_or_else(|e| panic!("{fault}: {e}")));
+        }
+        let server = runtime
+            .block_on(builder.start())
+            .unwrap_or_else(|e| panic!("the simulator starts: {e}"));
+        Sim {
+            server,
+            _runtime: runtime,
+        }
+    }
+
+    /// Variables that point `scribe` at this server.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("SCRIBE_BASE_URL".into(), self.server.base_url().to_owned()),
+            (
+                "SCRIBE_AUTH_BASE_URL".into(),
+                self.server.auth_base_url().to_owned(),
+            ),
+            (
+                "SCRIBE_CLIENT_ID".into(),
+                self.server.client_id().to_owned(),
+            ),
+            (
+                "SCRIBE_CLIENT_SECRET".into(),
+                self.server.client_secret().to_owned(),
+            ),
+        ]
     }
 }
