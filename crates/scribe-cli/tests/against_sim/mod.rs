@@ -3,6 +3,7 @@
 //! process when a test needs to look at the server's state.
 
 mod exit_codes;
+mod localhost;
 mod session_end;
 
 use std::io::{BufRead, BufReader};
@@ -48,6 +49,8 @@ pub struct SimProcess {
     child: Child,
     /// The `export NAME=VALUE` lines it printed (URLs and credentials).
     pub env: Vec<(String, String)>,
+    /// Its address, `127.0.0.1:PORT`.
+    pub addr: String,
 }
 
 impl SimProcess {
@@ -76,11 +79,18 @@ impl SimProcess {
                 break;
             }
         }
-        assert!(
-            env.iter().any(|(k, _)| k == "SCRIBE_BASE_URL"),
-            "scribe sim printed no SCRIBE_BASE_URL: {env:?}"
-        );
-        SimProcess { child, env }
+        let base = env
+            .iter()
+            .find(|(k, _)| k == "SCRIBE_BASE_URL")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("scribe sim printed no SCRIBE_BASE_URL: {env:?}"));
+        let addr = base
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        SimProcess { child, env, addr }
     }
 
     /// Its environment plus `extra` (which wins).
