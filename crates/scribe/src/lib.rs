@@ -65,7 +65,7 @@ pub use scribe_auth as auth;
 pub use scribe_protocol as protocol;
 pub use scribe_transport as transport;
 
-pub use client::{ClientBuilder, DEFAULT_RETRY_DEADLINE, DEFAULT_UPLOAD_CONCURRENCY, ScribeClient};
+pub use client::{ClientBuilder, DEFAULT_UPLOAD_CONCURRENCY, ScribeClient};
 pub use error::{Error, ErrorKind};
 pub use flavor::BoxFuture;
 pub use protocol::catalogue::{Model, SessionMode};

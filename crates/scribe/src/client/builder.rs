@@ -14,10 +14,6 @@ use crate::{Error, ScribeClient};
 /// Default number of chunk uploads in flight at once.
 pub const DEFAULT_UPLOAD_CONCURRENCY: usize = 4;
 
-/// Default of [`ClientBuilder::retry_deadline`]: how long a create, a chunk
-/// upload or an `end` keeps retrying through failures.
-pub const DEFAULT_RETRY_DEADLINE: Duration = Duration::from_secs(300);
-
 /// Builds a client: a [`ScribeClient`], or a
 /// [`blocking::ScribeClient`](crate::blocking::ScribeClient) when it comes
 /// from that type's `builder()` (the type parameter says which; `build`
@@ -45,7 +41,6 @@ pub struct ClientBuilder<C = ScribeClient> {
     pub(crate) allow_insecure_http: bool,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) idle_timeout: Option<Duration>,
-    pub(crate) retry_deadline: Duration,
     #[cfg(feature = "audio")]
     pub(crate) pipeline: crate::audio::PipelineConfig,
     client: PhantomData<fn() -> C>,
@@ -64,7 +59,6 @@ impl<C> Default for ClientBuilder<C> {
             allow_insecure_http: false,
             connect_timeout: None,
             idle_timeout: None,
-            retry_deadline: DEFAULT_RETRY_DEADLINE,
             #[cfg(feature = "audio")]
             pipeline: crate::audio::PipelineConfig::default(),
             client: PhantomData,
@@ -245,7 +239,7 @@ impl<C> ClientBuilder<C> {
     /// Only a [`RetryPolicy`] with `until_deadline` (the default) waits this
     /// long; [`RetryPolicy::none()`] never retries.
     pub fn retry_deadline(mut self, deadline: Duration) -> Self {
-        self.retry_deadline = deadline;
+        self.layer.retry_deadline = Some(deadline);
         self
     }
 

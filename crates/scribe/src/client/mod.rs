@@ -13,7 +13,7 @@ use crate::protocol::templates::TemplateList;
 use crate::transport::{HttpClient, Request, Response, TransportConfig};
 use crate::{Error, ErrorKind};
 
-pub use builder::{ClientBuilder, DEFAULT_RETRY_DEADLINE, DEFAULT_UPLOAD_CONCURRENCY};
+pub use builder::{ClientBuilder, DEFAULT_UPLOAD_CONCURRENCY};
 
 /// The EkaScribe client: sessions, uploads, streaming and results.
 ///
@@ -43,7 +43,6 @@ pub(crate) struct Inner {
     pub(crate) public: HttpClient,
     pub(crate) discovery: OnceCell<Arc<DiscoveryDocument>>,
     pub(crate) upload_concurrency: usize,
-    pub(crate) retry_deadline: std::time::Duration,
     #[cfg(feature = "audio")]
     pub(crate) pipeline: crate::audio::PipelineConfig,
 }
@@ -101,7 +100,6 @@ impl ScribeClient {
                 public,
                 discovery: OnceCell::new(),
                 upload_concurrency: builder.upload_concurrency,
-                retry_deadline: builder.retry_deadline,
                 #[cfg(feature = "audio")]
                 pipeline: builder.pipeline,
             }),
@@ -121,7 +119,8 @@ impl ScribeClient {
     /// The deadline of a create, chunk upload or `end` that starts now.
     pub(crate) fn retry_deadline(&self) -> std::time::Instant {
         let now = std::time::Instant::now();
-        now.checked_add(self.inner.retry_deadline).unwrap_or(now)
+        now.checked_add(self.inner.config.retry_deadline())
+            .unwrap_or(now)
     }
 
     /// Sends an authenticated request.

@@ -185,6 +185,9 @@ pub(crate) fn layer(vars: &HashMap<String, String>) -> Result<Layer, ConfigError
     if let Some(v) = get(&layer::POLL_TIMEOUT) {
         out.poll_timeout = Some(value::duration(layer::POLL_TIMEOUT.env, v)?);
     }
+    if let Some(v) = get(&layer::RETRY_DEADLINE) {
+        out.retry_deadline = Some(value::duration(layer::RETRY_DEADLINE.env, v)?);
+    }
     if let Some(v) = get(&layer::CONFIG) {
         out.config_path = Some(PathBuf::from(v));
     }

@@ -155,6 +155,9 @@ pub(crate) fn from_value(origin: &str, doc: Value) -> Result<Layer, ConfigError>
             }
             k if k == layer::POLL_INTERVAL.file => out.poll_interval = Some(duration(&name, &val)?),
             k if k == layer::POLL_TIMEOUT.file => out.poll_timeout = Some(duration(&name, &val)?),
+            k if k == layer::RETRY_DEADLINE.file => {
+                out.retry_deadline = Some(duration(&name, &val)?)
+            }
             _ => {
                 return Err(ConfigError::new(
                     name,

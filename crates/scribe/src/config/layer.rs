@@ -25,6 +25,7 @@ pub(crate) struct Layer {
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) poll_interval: Option<Duration>,
     pub(crate) poll_timeout: Option<Duration>,
+    pub(crate) retry_deadline: Option<Duration>,
     pub(crate) config_path: Option<PathBuf>,
 }
 
@@ -55,6 +56,7 @@ keys! {
     REQUEST_TIMEOUT = "SCRIBE_REQUEST_TIMEOUT", "request_timeout";
     POLL_INTERVAL = "SCRIBE_POLL_INTERVAL", "poll_interval";
     POLL_TIMEOUT = "SCRIBE_POLL_TIMEOUT", "poll_timeout";
+    RETRY_DEADLINE = "SCRIBE_RETRY_DEADLINE", "retry_deadline";
     CONFIG = "SCRIBE_CONFIG", "config";
 }
 
@@ -70,6 +72,7 @@ pub(crate) const FILE_KEYS: &[&Key] = &[
     &REQUEST_TIMEOUT,
     &POLL_INTERVAL,
     &POLL_TIMEOUT,
+    &RETRY_DEADLINE,
 ];
 
 /// Credentials: only ever from the environment or code.
@@ -102,6 +105,7 @@ impl Layer {
             request_timeout: self.request_timeout.or(lower.request_timeout),
             poll_interval: self.poll_interval.or(lower.poll_interval),
             poll_timeout: self.poll_timeout.or(lower.poll_timeout),
+            retry_deadline: self.retry_deadline.or(lower.retry_deadline),
             config_path: self.config_path.or(lower.config_path),
         }
     }

@@ -23,6 +23,7 @@
 //! | `SCRIBE_TRANSCRIPT_LANGUAGE` | `transcript_language` | one ISO 639-1 code |
 //! | `SCRIBE_REQUEST_TIMEOUT` | `request_timeout` | per request (`30`, `30s`, `500ms`, `2m`, `1h`) |
 //! | `SCRIBE_POLL_INTERVAL`, `SCRIBE_POLL_TIMEOUT` | `poll_interval`, `poll_timeout` | result polling |
+//! | `SCRIBE_RETRY_DEADLINE` | `retry_deadline` | how long a create, chunk upload or `end` keeps retrying (default 5 minutes) |
 //! | `SCRIBE_CONFIG` | | path of the config file |
 //!
 //! A layer that chooses an environment (`SCRIBE_ENV`, `.environment(..)`)
@@ -55,6 +56,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// Default time to wait for results before giving up.
 pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(600);
+/// Default time a create, a chunk upload or an `end` keeps retrying.
+pub const DEFAULT_RETRY_DEADLINE: Duration = Duration::from_secs(300);
 
 /// The resolved configuration of a client.
 ///
@@ -75,6 +78,7 @@ pub struct Config {
     request_timeout: Duration,
     poll_interval: Duration,
     poll_timeout: Duration,
+    retry_deadline: Duration,
     config_file: Option<PathBuf>,
 }
 
@@ -141,6 +145,7 @@ impl Config {
             request_timeout: merged.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
             poll_interval: merged.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
             poll_timeout: merged.poll_timeout.unwrap_or(DEFAULT_POLL_TIMEOUT),
+            retry_deadline: merged.retry_deadline.unwrap_or(DEFAULT_RETRY_DEADLINE),
             config_file,
         })
     }
@@ -206,6 +211,12 @@ impl Config {
         self.poll_timeout
     }
 
+    /// How long a create, a chunk upload or an `end` keeps retrying
+    /// through failures (see [`ClientBuilder::retry_deadline`](crate::ClientBuilder::retry_deadline)).
+    pub fn retry_deadline(&self) -> Duration {
+        self.retry_deadline
+    }
+
     /// The config file that was read, if any.
     pub fn config_file(&self) -> Option<&Path> {
         self.config_file.as_deref()
@@ -228,6 +239,7 @@ impl fmt::Debug for Config {
             .field("default_language_hint", &self.default_language_hint)
             .field("transcript_language", &self.transcript_language)
             .field("request_timeout", &self.request_timeout)
+            .field("retry_deadline", &self.retry_deadline)
             .field("poll_interval", &self.poll_interval)
             .field("poll_timeout", &self.poll_timeout)
             .field("config_file", &self.config_file)

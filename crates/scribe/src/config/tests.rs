@@ -40,6 +40,7 @@ fn defaults_are_production() {
     assert_eq!(c.auth_base_url(), "https://api.eka.care");
     assert_eq!(c.default_templates(), [DEFAULT_TEMPLATE.to_owned()]);
     assert_eq!(c.request_timeout(), DEFAULT_REQUEST_TIMEOUT);
+    assert_eq!(c.retry_deadline(), DEFAULT_RETRY_DEADLINE);
     assert!(!c.has_credentials());
     assert!(c.config_file().is_none());
 }
@@ -72,9 +73,11 @@ fn every_variable_is_read() {
             ("SCRIBE_REQUEST_TIMEOUT", "45"),
             ("SCRIBE_POLL_INTERVAL", "500ms"),
             ("SCRIBE_POLL_TIMEOUT", "2m"),
+            ("SCRIBE_RETRY_DEADLINE", "90s"),
         ],
         &scratch(),
     ));
+    assert_eq!(c.retry_deadline(), Duration::from_secs(90));
     assert_eq!(c.client_id(), Some("id-1"));
     assert!(c.has_credentials());
     assert_eq!(c.base_url(), "http://127.0.0.1:9000/voice");
