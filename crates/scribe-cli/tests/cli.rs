@@ -207,10 +207,8 @@ fn templates_and_discovery_local() {
 fn cut_wav(tag: &str) -> PathBuf {
     let wav = std::fs::read(sample("consultation.wav")).unwrap_or_else(|e| panic!("{e}"));
     let cut = &wav[..44 + (wav.len() - 44) * 9 / 10 + 1];
-    let path = std::env::temp_dir().join(format!(
-        "scribe-cli-cut-{tag}-{}.wav",
-        std::process::id()
-    ));
+    let path =
+        std::env::temp_dir().join(format!("scribe-cli-cut-{tag}-{}.wav", std::process::id()));
     std::fs::write(&path, cut).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     path
 }
@@ -256,7 +254,10 @@ fn transcribe_strict_audio_fails_on_a_cut_recording_naming_the_open_session() {
         .split_once(' ')
         .unwrap_or_else(|| panic!("no session named: {stderr}"));
     assert!(
-        id.len() >= 16 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)),
+        id.len() >= 16
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)),
         "{id:?} is a session id: {stderr}"
     );
     assert!(rest.starts_with("was left open (not ended)"), "{stderr}");
