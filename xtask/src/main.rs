@@ -12,13 +12,14 @@ mod codegen;
 mod docs_check;
 mod fixtures;
 mod fuzz;
+mod soak;
 mod test;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let Some(task) = args.next() else {
         bail!(
-            "usage: cargo xtask <codegen [--check] | api [--check] | assets | fixtures | bench | test | fuzz>"
+            "usage: cargo xtask <codegen [--check] | api [--check] | assets | fixtures | bench | test | fuzz | soak>"
         );
     };
     let rest: Vec<String> = args.collect();
@@ -30,8 +31,11 @@ fn main() -> Result<()> {
         "bench" => bench::run(&rest),
         "test" => test::run(&rest),
         "fuzz" => fuzz::run(&rest),
+        "soak" => soak::run(&rest),
         other => {
-            bail!("unknown task `{other}`; try test, codegen, api, assets, fixtures, bench or fuzz")
+            bail!(
+                "unknown task `{other}`; try test, codegen, api, assets, fixtures, bench, fuzz or soak"
+            )
         }
     }
 }
