@@ -73,6 +73,10 @@ struct Settings {
 /// [`ClientCredentials::with_patience`]).
 pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(300);
 
+/// How long the first login keeps retrying network failures, 5xx and 429
+/// (a wrong URL or a refused secret is still reported at once or soon).
+pub const FIRST_LOGIN_PATIENCE: Duration = Duration::from_secs(20);
+
 struct Inner {
     settings: Settings,
     current: RwLock<Option<Arc<Token>>>,
@@ -174,9 +178,10 @@ impl ClientCredentials {
     /// How long a login keeps retrying (network failures, 5xx, 429) when no
     /// usable token is left and a first login has succeeded before (default
     /// 5 minutes): an outage in the middle of a session is ridden out. The
-    /// first login, refreshes and renewals ahead of expiry fail fast, under
-    /// the client's retry policy, so a wrong URL or credential is reported
-    /// at once and a working token is not held up.
+    /// first login keeps trying for at most [`FIRST_LOGIN_PATIENCE`] (or
+    /// this patience, when shorter), so a wrong URL is reported within
+    /// seconds; refreshes and renewals ahead of expiry fail fast, so a
+    /// working token is not held up.
     #[must_use]
     pub fn with_patience(self, patience: Duration) -> Self {
         self.rebuilt(|s| s.patience = patience)
@@ -339,8 +344,17 @@ impl Inner {
             // the SDK cares about: a lost answer just means another token.
             .idempotent(true)
             .json(body)?;
-        if patient && self.logged_in_once.load(Ordering::Relaxed) {
-            request = request.timeout(self.settings.patience);
+        // The first login rides out a short spell of failures (a gateway
+        // hiccup must not end a run before it starts) yet reports a wrong
+        // URL within seconds; once a login has worked, a needed one waits
+        // out a real outage.
+        let wait = if !self.logged_in_once.load(Ordering::Relaxed) {
+            Some(FIRST_LOGIN_PATIENCE.min(self.settings.patience))
+        } else {
+            patient.then_some(self.settings.patience)
+        };
+        if let Some(wait) = wait {
+            request = request.timeout(wait);
         }
         let sent_at = self.settings.clock.now();
         let answer = self

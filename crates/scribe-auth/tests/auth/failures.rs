@@ -3,6 +3,7 @@
 use scribe_auth::{ClientCredentials, SecretString};
 use scribe_sim::Route;
 use scribe_transport::{Authenticator, ErrorKind};
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -43,7 +44,9 @@ async fn an_unreachable_auth_host_is_named() {
         "client",
         SecretString::from("secret".to_owned()),
     )
-    .unwrap();
+    .unwrap()
+    // The first login retries network failures for a while; keep it short.
+    .with_patience(Duration::from_secs(2));
     let err = provider.authorize().await.expect_err("unreachable");
     assert_eq!(err.kind(), ErrorKind::Connection);
     let shown = err.to_string();

@@ -212,3 +212,21 @@ async fn a_needed_login_rides_out_an_outage_once_a_login_has_worked() {
         "the outage was ridden out ({failed} refused logins)"
     );
 }
+
+#[tokio::test]
+async fn the_first_login_rides_out_a_spell_of_gateway_errors() {
+    // Six failed logins in a row: more than the policy's three attempts,
+    // which alone would end the run before it starts.
+    let server = sim_with(
+        Duration::from_secs(3600),
+        vec![FaultRule::on(Route::Login, FaultKind::GatewayHtml).limit(6)],
+    )
+    .await;
+    let wired = wire(&server, server.client_secret());
+    wired
+        .api
+        .send(templates(&server))
+        .await
+        .expect("logged in after the gateway recovered");
+    assert_eq!(count(&server, Route::Login), 7);
+}
