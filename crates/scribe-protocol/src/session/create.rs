@@ -90,8 +90,7 @@ pub struct CreateSessionRequest {
     /// Caller data returned unchanged everywhere (an object under 4 KB, no PHI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_data: Option<Value>,
-    /// A client-chosen session id: 16 to 64 ASCII letters, digits, `-` or
-    /// `_` (see [`is_session_id_char`](crate::catalogue::is_session_id_char)).
+    /// A client-chosen session id: 16 to 64 ASCII letters, digits, `-` or `_`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Fields this SDK does not know, kept as sent.
