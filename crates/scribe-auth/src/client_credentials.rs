@@ -71,11 +71,11 @@ struct Settings {
 
 /// How long a renewal keeps retrying once a login has succeeded (see
 /// [`ClientCredentials::with_patience`]).
-pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_PATIENCE: Duration = Duration::from_secs(300);
 
 /// How long the first login keeps retrying network failures, 5xx and 429
 /// (a wrong URL or a refused secret is still reported at once or soon).
-pub const FIRST_LOGIN_PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const FIRST_LOGIN_PATIENCE: Duration = Duration::from_secs(20);
 
 struct Inner {
     settings: Settings,
@@ -178,7 +178,7 @@ impl ClientCredentials {
     /// How long a login keeps retrying (network failures, 5xx, 429) when no
     /// usable token is left and a first login has succeeded before (default
     /// 5 minutes): an outage in the middle of a session is ridden out. The
-    /// first login keeps trying for at most [`FIRST_LOGIN_PATIENCE`] (or
+    /// first login keeps trying for at most 20 s (or
     /// this patience, when shorter), so a wrong URL is reported within
     /// seconds; refreshes and renewals ahead of expiry fail fast, so a
     /// working token is not held up.
