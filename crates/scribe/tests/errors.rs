@@ -19,6 +19,20 @@ fn no_retry(server: &scribe_sim::Server) -> ScribeClient {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
+/// A client with an API key (no login) for `base`, never retrying.
+fn api_key_client(base: impl AsRef<str>) -> ScribeClient {
+    let base = base.as_ref();
+    ScribeClient::builder()
+        .env_vars(scribe::config::EnvVars::none())
+        .working_dir(std::env::temp_dir())
+        .base_url(base)
+        .auth_base_url(base)
+        .api_key("key")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn expect_kind<T>(result: Result<T, scribe::Error>, kind: ErrorKind) -> scribe::Error {
     match result {
         Ok(_) => panic!("expected a {kind:?} error, the call succeeded"),
@@ -169,15 +183,7 @@ async fn connection_refused() {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"));
-    let client = ScribeClient::builder()
-        .env_vars(scribe::config::EnvVars::none())
-        .working_dir(std::env::temp_dir())
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .auth_base_url(format!("http://127.0.0.1:{port}"))
-        .api_key("key")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client = api_key_client(format!("http://127.0.0.1:{port}"));
     expect_kind(client.discovery().await, ErrorKind::Connection);
 }
 
@@ -185,15 +191,7 @@ async fn connection_refused() {
 async fn tls_handshake_with_a_plain_http_server() {
     let server = start(quick_server()).await;
     let https = server.base_url().replacen("http://", "https://", 1);
-    let client = ScribeClient::builder()
-        .env_vars(scribe::config::EnvVars::none())
-        .working_dir(std::env::temp_dir())
-        .base_url(&https)
-        .auth_base_url(&https)
-        .api_key("key")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client = api_key_client(&https);
     expect_kind(client.discovery().await, ErrorKind::Tls);
 }
 
@@ -218,15 +216,7 @@ async fn protocol_an_unreadable_success() {
             let _ = socket.write_all(answer.as_bytes()).await;
         }
     });
-    let client = ScribeClient::builder()
-        .env_vars(scribe::config::EnvVars::none())
-        .working_dir(std::env::temp_dir())
-        .base_url(format!("http://{addr}"))
-        .auth_base_url(format!("http://{addr}"))
-        .api_key("key")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client = api_key_client(format!("http://{addr}"));
     let e = expect_kind(client.templates().await, ErrorKind::Protocol);
     assert_eq!(e.status(), Some(200), "{e}");
 }
