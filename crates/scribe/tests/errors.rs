@@ -19,6 +19,13 @@ fn no_retry(server: &scribe_sim::Server) -> ScribeClient {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
+/// A quick local server and a session created on it.
+async fn fresh_session() -> (scribe_sim::Server, scribe::Session) {
+    let server = start(quick_server()).await;
+    let session = new_session(&client_for(&server)).await;
+    (server, session)
+}
+
 /// A client with an API key (no login) for `base`, never retrying.
 fn api_key_client(base: impl AsRef<str>) -> ScribeClient {
     let base = base.as_ref();
@@ -70,12 +77,7 @@ async fn not_found_unknown_session() {
 
 #[tokio::test]
 async fn expired_session() {
-    let server = start(quick_server()).await;
-    let client = client_for(&server);
-    let session = client
-        .create_session()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (server, session) = fresh_session().await;
     assert!(server.expire_session(session.id()));
     let e = expect_kind(session.wait().await, ErrorKind::Expired);
     assert!(e.is_expired());
@@ -83,12 +85,7 @@ async fn expired_session() {
 
 #[tokio::test]
 async fn conflict_upload_after_end() {
-    let server = start(quick_server()).await;
-    let client = client_for(&server);
-    let session = client
-        .create_session()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (_server, session) = fresh_session().await;
     let wav = wav_file(&consultation_pcm().0, 16_000);
     session
         .upload_chunks(futures_util::stream::iter([AudioChunk::wav(wav.clone())]))
@@ -105,12 +102,7 @@ async fn conflict_upload_after_end() {
 
 #[tokio::test]
 async fn invalid_audio_refused_by_the_server() {
-    let server = start(quick_server()).await;
-    let client = client_for(&server);
-    let session = client
-        .create_session()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (_server, session) = fresh_session().await;
     let garbage = AudioChunk::wav(b"this is not a wav file at all".to_vec());
     let e = expect_kind(
         session
@@ -271,12 +263,7 @@ async fn config_a_bad_url() {
 
 #[tokio::test]
 async fn audio_a_file_that_is_not_audio() {
-    let server = start(quick_server()).await;
-    let client = client_for(&server);
-    let session = client
-        .create_session()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (_server, session) = fresh_session().await;
     let e = expect_kind(
         session
             .upload_file(b"plain text, not a recording".to_vec())
@@ -288,24 +275,14 @@ async fn audio_a_file_that_is_not_audio() {
 
 #[tokio::test]
 async fn io_a_file_that_cannot_be_read() {
-    let server = start(quick_server()).await;
-    let client = client_for(&server);
-    let session = client
-        .create_session()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (_server, session) = fresh_session().await;
     let missing = std::env::temp_dir().join("scribe-no-such-recording.wav");
     expect_kind(session.upload_file(missing).await, ErrorKind::Io);
 }
 
 #[tokio::test]
 async fn cancelled_by_the_callers_signal() {
-    let server = start(quick_server()).await;
-    let client = client_for(&server);
-    let session = client
-        .create_session()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (_server, session) = fresh_session().await;
     let e = expect_kind(
         session
             .upload_file(sample("consultation.wav"))
