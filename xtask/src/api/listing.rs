@@ -136,17 +136,7 @@ fn item_lines(krate: &Crate, exports: &Exports, item: ItemRef, export: &Export) 
                     } else if named.named.is_empty() {
                         text.push_str(" {}");
                     }
-                    for field in named.named.iter().filter(|f| shown_field(f)) {
-                        let name = field
-                            .ident
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default();
-                        let text = format!(
-                            "{}pub {path}::{name}: {}",
-                            attrs_text(&member_attrs(&field.attrs)),
-                            type_text(&field.ty)
-                        );
+                    for (name, text) in named_field_lines(&path, &named.named) {
                         lines.push(member(FIELD, name, text));
                     }
                 }
@@ -181,17 +171,7 @@ fn item_lines(krate: &Crate, exports: &Exports, item: ItemRef, export: &Export) 
                 text.push_str(" { /* private fields */ }");
             }
             lines.push(head(text));
-            for field in fields.iter().filter(|f| shown_field(f)) {
-                let name = field
-                    .ident
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                let text = format!(
-                    "{}pub {path}::{name}: {}",
-                    attrs_text(&member_attrs(&field.attrs)),
-                    type_text(&field.ty)
-                );
+            for (name, text) in named_field_lines(&path, &fields) {
                 lines.push(member(FIELD, name, text));
             }
         }
@@ -468,6 +448,30 @@ fn trait_member(item: TraitItem, owner: &str) -> Option<(String, String)> {
 }
 
 /// A public field that exists outside the crate's own tests.
+/// The name and line of each shown named field: `pub path::name: Type`.
+fn named_field_lines<'a>(
+    path: &str,
+    fields: impl IntoIterator<Item = &'a syn::Field>,
+) -> Vec<(String, String)> {
+    fields
+        .into_iter()
+        .filter(|f| shown_field(f))
+        .map(|field| {
+            let name = field
+                .ident
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let text = format!(
+                "{}pub {path}::{name}: {}",
+                attrs_text(&member_attrs(&field.attrs)),
+                type_text(&field.ty)
+            );
+            (name, text)
+        })
+        .collect()
+}
+
 fn shown_field(field: &syn::Field) -> bool {
     is_public(&field.vis) && !is_test_only(&field.attrs)
 }
